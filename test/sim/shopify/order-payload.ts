@@ -1,0 +1,107 @@
+import { randomInt } from 'node:crypto';
+
+/**
+ * Realistic Shopify order webhook payloads (REST shape, as `orders/create` and `orders/fulfilled` deliver them),
+ * with fictitious personal data. Only a few fields matter to the monitor; the rest is there so parsing is tested
+ * against what Shopify really sends.
+ */
+export interface OrderPayloadOptions {
+  id?: number;
+  name?: string;
+  sourceName?: 'web' | 'pos' | 'shopify_draft_order' | string;
+  createdAt?: string;
+  updatedAt?: string;
+  cancelledAt?: string | null;
+  test?: boolean;
+  financialStatus?: string;
+  fulfillmentStatus?: string | null;
+  withCustomer?: boolean;
+  withPhone?: boolean;
+  withShippingAddress?: boolean;
+  email?: string | null;
+  note?: string | null;
+  lineItems?: number;
+}
+
+export const nextOrderId = (): number => 5_000_000_000_000 + randomInt(0, 999_999_999);
+
+export const buildOrderPayload = (options: OrderPayloadOptions = {}): Record<string, unknown> => {
+  const id = options.id ?? nextOrderId();
+  const now = new Date().toISOString();
+  const createdAt = options.createdAt ?? now;
+  const withCustomer = options.withCustomer ?? true;
+  const withPhone = options.withPhone ?? true;
+  const withShipping = options.withShippingAddress ?? true;
+  const phone = withPhone ? '+1 555-010-0199' : null;
+  const address = {
+    first_name: 'Ada',
+    last_name: 'Example',
+    address1: '1 Test Street',
+    address2: null,
+    city: 'Springfield',
+    province: 'Oregon',
+    country: 'United States',
+    zip: '97403',
+    phone,
+    company: null,
+    country_code: 'US',
+    province_code: 'OR',
+  };
+  const lineItems = Array.from({ length: options.lineItems ?? 2 }, (_, index) => ({
+    id: id * 10 + index,
+    admin_graphql_api_id: `gid://shopify/LineItem/${id * 10 + index}`,
+    name: `Organic cotton tee ${index + 1}`,
+    title: 'Organic cotton tee',
+    sku: `TEE-${index + 1}`,
+    quantity: 1,
+    price: '25.00',
+    fulfillment_status: options.fulfillmentStatus === 'fulfilled' ? 'fulfilled' : null,
+    properties: [],
+    tax_lines: [],
+  }));
+  return {
+    id,
+    admin_graphql_api_id: `gid://shopify/Order/${id}`,
+    app_id: options.sourceName === 'pos' ? 129785 : 580111,
+    browser_ip: null,
+    buyer_accepts_marketing: false,
+    cancel_reason: options.cancelledAt ? 'customer' : null,
+    cancelled_at: options.cancelledAt ?? null,
+    closed_at: null,
+    confirmed: true,
+    contact_email: options.email === undefined ? 'ada@example.com' : options.email,
+    created_at: createdAt,
+    currency: 'USD',
+    current_total_price: '50.00',
+    email: options.email === undefined ? 'ada@example.com' : (options.email ?? ''),
+    financial_status: options.financialStatus ?? 'paid',
+    fulfillment_status: options.fulfillmentStatus ?? null,
+    name: options.name ?? `#${1000 + (id % 9000)}`,
+    note: options.note ?? null,
+    number: id % 100_000,
+    order_number: 1000 + (id % 9000),
+    phone,
+    processed_at: createdAt,
+    source_name: options.sourceName ?? 'web',
+    tags: '',
+    test: options.test ?? false,
+    total_price: '50.00',
+    updated_at: options.updatedAt ?? createdAt,
+    billing_address: withShipping ? address : null,
+    shipping_address: withShipping ? address : null,
+    customer: withCustomer
+      ? {
+          id: id + 7,
+          email: 'ada@example.com',
+          first_name: 'Ada',
+          last_name: 'Example',
+          phone,
+          default_address: withShipping ? address : null,
+        }
+      : null,
+    line_items: lineItems,
+    fulfillments: [],
+    refunds: [],
+    shipping_lines: [],
+  };
+};
