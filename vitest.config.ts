@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Two cores: integration files share one DynamoDB Local and one fauxqs, each file with its own table and queues.
     maxWorkers: 2,
+    // Powertools would print every log line and EMF blob; tests assert on state instead.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

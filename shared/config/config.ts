@@ -20,6 +20,10 @@ const optionalUrl = z
   .transform((value) => (value === '' ? undefined : value))
   .pipe(url.optional())
   .optional();
+/** Queue URLs of local emulators use hosts such as `sqs.us-east-1.127.0.0.1`, which strict URL checks refuse. */
+const queueUrl = z
+  .string()
+  .regex(/^https?:\/\/\S+$/, { error: 'must be an SQS queue URL (https://sqs.<region>.amazonaws.com/…)' });
 const shopDomain = z
   .string()
   .trim()
@@ -29,7 +33,7 @@ const shopDomain = z
 export const awsSchema = z.object({
   AWS_REGION: z.string().default('us-east-1'),
   TABLE_NAME: z.string().min(1, { error: 'must name the DynamoDB table' }),
-  CHECK_QUEUE_URL: url,
+  CHECK_QUEUE_URL: queueUrl,
   DYNAMODB_ENDPOINT: optionalUrl,
   SQS_ENDPOINT: optionalUrl,
 });
@@ -86,7 +90,7 @@ export const checkerSchema = awsSchema
   .extend(shopifyAdminSchema.shape)
   .extend({
     ...hotwaxSchema.shape,
-    NOTIFY_QUEUE_URL: url,
+    NOTIFY_QUEUE_URL: queueUrl,
     CHECK_DELAY_SECONDS: seconds(600),
     FULFILLED_CHECK_DELAY_SECONDS: seconds(300),
     CREATED_STUCK_AFTER_SECONDS: seconds(3600),

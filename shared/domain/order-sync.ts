@@ -85,6 +85,8 @@ export interface OrderRecord extends OrderFacts {
   version: number;
   firstSeenAt: number;
   lastWebhookAt?: number;
+  /** When the monitor learnt the order was fulfilled in Shopify (webhook or re-read). */
+  fulfilledSeenAt?: number;
   /** How the monitor first heard of the order. */
   source: 'webhook' | 'sweep' | 'cli';
   hotwax?: {

@@ -1,0 +1,42 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { ingestWebhook } from '../../shared/use-cases/ingest-webhook.js';
+import { deps, logger, metrics } from './deps.js';
+
+const httpEvent = z.object({
+  headers: z.record(z.string(), z.string()).default({}),
+  body: z.string().default(''),
+  isBase64Encoded: z.boolean().default(false),
+});
+
+const json = (statusCode: number, body: Record<string, unknown>): APIGatewayProxyResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/** POST /webhooks/shopify — verify, record, schedule the check. */
+export const handler = middy()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .handler(async (rawEvent: unknown): Promise<APIGatewayProxyResultV2> => {
+    const event = httpEvent.parse(rawEvent);
+    const headers = Object.fromEntries(
+      Object.entries(event.headers).map(([name, value]) => [name.toLowerCase(), value]),
+    );
+    const rawBody = Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+    try {
+      const result = await ingestWebhook(deps, { headers, rawBody });
+      return json(result.statusCode, {
+        status: result.status,
+        ...(result.message ? { message: result.message } : {}),
+      });
+    } catch (error) {
+      // 5xx makes Shopify retry; the reason stays in our logs, not in the answer.
+      logger.error('Webhook not recorded; Shopify will retry', { error: error as Error });
+      return json(503, { status: 'retry', message: 'temporarily unable to record the webhook' });
+    }
+  });

@@ -1,0 +1,322 @@
+import { randomBytes } from 'node:crypto';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { OrderRecord, SyncState, TimelineEvent } from '../../domain/order-sync.js';
+
+const day = 86_400_000;
+/** Settled records and timelines are kept this long, then DynamoDB's TTL removes them. */
+const retentionMs = 90 * day;
+/** Shopify retries a delivery for hours and may redeliver days later; a week of dedupe keys covers it. */
+const dedupeRetentionMs = 7 * day;
+
+type Item = Record<string, unknown>;
+export type OrderKey = { shop: string; orderId: string };
+export type SaveResult = 'saved' | 'conflict' | 'duplicate';
+
+const orderPk = (orderId: string) => `ORDER#${orderId}`;
+const recordSk = (shop: string) => `SHOP#${shop}`;
+const eventSk = (shop: string, at: number) =>
+  `SHOP#${shop}#EV#${String(at).padStart(14, '0')}#${randomBytes(4).toString('hex')}`;
+export const orderKeyString = (key: OrderKey) => `${key.shop}#${key.orderId}`;
+
+const settledStates: ReadonlySet<SyncState> = new Set(['in_sync', 'ignored']);
+
+const toItem = (record: OrderRecord, now: number): Item => {
+  const item: Item = { ...record, pk: orderPk(record.orderId), sk: recordSk(record.shop), kind: 'order' };
+  if (record.nextCheckAt !== undefined) item.checkShop = record.shop;
+  if (settledStates.has(record.state)) item.expiresAt = Math.floor((now + retentionMs) / 1000);
+  return item;
+};
+
+const fromItem = (item: Item): OrderRecord => {
+  const { pk: _pk, sk: _sk, kind: _kind, checkShop: _checkShop, expiresAt: _expiresAt, ...record } = item;
+  return record as unknown as OrderRecord;
+};
+
+const eventFromItem = (item: Item): TimelineEvent & { shop: string } => {
+  const { at, type, state, message, detail, shop } = item as unknown as TimelineEvent & { shop: string };
+  return { at, type, message, shop, ...(state ? { state } : {}), ...(detail ? { detail } : {}) };
+};
+
+const isConditionalFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
+
+/**
+ * The order-sync table: one record per (shop, Shopify order id) with its timeline beside it in the same partition,
+ * written with optimistic concurrency so two writers never both win.
+ */
+export const createOrderStore = ({
+  client,
+  tableName,
+}: {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+}) => {
+  const get = async ({ shop, orderId }: OrderKey): Promise<OrderRecord | undefined> => {
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { pk: orderPk(orderId), sk: recordSk(shop) },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  };
+
+  /** Reads many records at once (BatchGet, 100 keys a call, unprocessed keys retried). */
+  const getMany = async (keys: readonly OrderKey[]): Promise<Map<string, OrderRecord>> => {
+    const found = new Map<string, OrderRecord>();
+    const unique = [...new Map(keys.map((key) => [orderKeyString(key), key])).values()];
+    for (let start = 0; start < unique.length; start += 100) {
+      let pending: Item[] | undefined = unique
+        .slice(start, start + 100)
+        .map(({ shop, orderId }) => ({ pk: orderPk(orderId), sk: recordSk(shop) }));
+      for (let attempt = 0; pending?.length && attempt < 5; attempt++) {
+        const result = await client.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[tableName] ?? []) {
+          const record = fromItem(item);
+          found.set(orderKeyString(record), record);
+        }
+        pending = result.UnprocessedKeys?.[tableName]?.Keys as Item[] | undefined;
+        if (pending?.length) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+      if (pending?.length) throw new Error(`DynamoDB left ${pending.length} keys unprocessed`);
+    }
+    return found;
+  };
+
+  /**
+   * Writes the record and its new timeline events in one transaction, if nobody changed the record since it was read
+   * (`expectedVersion`; undefined = it must not exist yet). With `dedupeKey`, the delivery is marked seen in the same
+   * transaction, so a delivery is recorded exactly once.
+   */
+  const save = async (
+    record: OrderRecord,
+    options: {
+      expectedVersion: number | undefined;
+      events: readonly TimelineEvent[];
+      dedupeKey?: string;
+      now: number;
+    },
+  ): Promise<{ result: SaveResult; record: OrderRecord }> => {
+    const next = { ...record, version: (options.expectedVersion ?? 0) + 1 };
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
+    if (options.dedupeKey) {
+      items.push({
+        Put: {
+          TableName: tableName,
+          Item: {
+            pk: `WEBHOOK#${options.dedupeKey}`,
+            sk: 'DEDUPE',
+            orderId: record.orderId,
+            at: options.now,
+            expiresAt: Math.floor((options.now + dedupeRetentionMs) / 1000),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+    }
+    items.push({
+      Put: {
+        TableName: tableName,
+        Item: toItem(next, options.now),
+        ...(options.expectedVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: 'version = :v',
+              ExpressionAttributeValues: { ':v': options.expectedVersion },
+            }),
+      },
+    });
+    for (const event of options.events) {
+      items.push({
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...event,
+            pk: orderPk(record.orderId),
+            sk: eventSk(record.shop, event.at),
+            kind: 'event',
+            shop: record.shop,
+            expiresAt: Math.floor((event.at + 2 * retentionMs) / 1000),
+          },
+        },
+      });
+    }
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { result: 'saved', record: next };
+    } catch (error) {
+      if ((error as Error).name !== 'TransactionCanceledException') throw error;
+      const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+      if (options.dedupeKey && reasons[0]?.Code === 'ConditionalCheckFailed')
+        return { result: 'duplicate', record };
+      if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed'))
+        return { result: 'conflict', record };
+      throw error;
+    }
+  };
+
+  /**
+   * Undoes the "check scheduled" promise of a delivery whose check could not be queued: the dedupe key is forgotten
+   * so Shopify's retry is processed again, and `nextCheckAt` is set to 0 so the retry (or the sweep) sees the check
+   * as lost rather than pending.
+   */
+  const abandonDelivery = async (record: OrderRecord, dedupeKey: string): Promise<void> => {
+    await client.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: tableName, Key: { pk: `WEBHOOK#${dedupeKey}`, sk: 'DEDUPE' } } },
+          {
+            Update: {
+              TableName: tableName,
+              Key: { pk: orderPk(record.orderId), sk: recordSk(record.shop) },
+              UpdateExpression: 'SET nextCheckAt = :lost, checkShop = :shop',
+              ConditionExpression: 'version = :v',
+              ExpressionAttributeValues: { ':lost': 0, ':shop': record.shop, ':v': record.version },
+            },
+          },
+        ],
+      }),
+    );
+  };
+
+  /** The order's records (normally one shop) and its timeline, oldest event first. */
+  const getWithTimeline = async (orderId: string) => {
+    const records: OrderRecord[] = [];
+    const timeline: Array<TimelineEvent & { shop: string }> = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': orderPk(orderId) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (item.kind === 'event') timeline.push(eventFromItem(item));
+        else records.push(fromItem(item));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return { records, timeline };
+  };
+
+  /** Orders in one state, longest in it first. */
+  const listByState = async (state: SyncState, limit = 100): Promise<OrderRecord[]> => {
+    const records: OrderRecord[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'by-state',
+          KeyConditionExpression: '#state = :state',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':state': state },
+          ExclusiveStartKey: startKey,
+          Limit: limit - records.length,
+        }),
+      );
+      for (const item of page.Items ?? []) if (item.kind === 'order') records.push(fromItem(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && records.length < limit);
+    return records;
+  };
+
+  /** Records whose check was due before `before` and never ran: never queued, or the message was lost. */
+  const listOverdue = async (shop: string, before: number, limit = 500): Promise<OrderRecord[]> => {
+    const records: OrderRecord[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'by-next-check',
+          KeyConditionExpression: 'checkShop = :shop AND nextCheckAt < :before',
+          ExpressionAttributeValues: { ':shop': shop, ':before': before },
+          ExclusiveStartKey: startKey,
+          Limit: limit - records.length,
+        }),
+      );
+      for (const item of page.Items ?? []) records.push(fromItem(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && records.length < limit);
+    return records;
+  };
+
+  /**
+   * Claims a run of a HotWax job for this shop unless one was claimed within `cooldownMs`: in a flash sale one
+   * New Orders run serves every order missing in the same window.
+   */
+  const claimJobRun = async (
+    shop: string,
+    job: string,
+    now: number,
+    cooldownMs: number,
+  ): Promise<{ claimed: true } | { claimed: false; lastRunAt: number }> => {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: `JOB#${shop}#${job}`, sk: 'CLAIM' },
+          UpdateExpression: 'SET lastRunAt = :now',
+          ConditionExpression: 'attribute_not_exists(lastRunAt) OR lastRunAt < :cutoff',
+          ExpressionAttributeValues: { ':now': now, ':cutoff': now - cooldownMs },
+        }),
+      );
+      return { claimed: true };
+    } catch (error) {
+      if (!isConditionalFailure(error)) throw error;
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: `JOB#${shop}#${job}`, sk: 'CLAIM' },
+          ConsistentRead: true,
+        }),
+      );
+      return { claimed: false, lastRunAt: Number(Item?.lastRunAt ?? now) };
+    }
+  };
+
+  /** Gives a claim back when the run could not be started, so the next check tries again at once. */
+  const releaseJobRun = async (shop: string, job: string, claimedAt: number): Promise<void> => {
+    try {
+      await client.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { pk: `JOB#${shop}#${job}`, sk: 'CLAIM' },
+          ConditionExpression: 'lastRunAt = :at',
+          ExpressionAttributeValues: { ':at': claimedAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalFailure(error)) throw error;
+    }
+  };
+
+  return {
+    get,
+    getMany,
+    save,
+    abandonDelivery,
+    getWithTimeline,
+    listByState,
+    listOverdue,
+    claimJobRun,
+    releaseJobRun,
+  };
+};
+
+export type OrderStore = ReturnType<typeof createOrderStore>;

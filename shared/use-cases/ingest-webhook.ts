@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import type { OrderStore } from '../adapters/dynamo/order-store.js';
+import type { QuarantineStore } from '../adapters/s3/quarantine-store.js';
+import type { WebhookVerifier } from '../adapters/shopify/webhook-verifier.js';
+import { applyOrderSeen } from '../domain/apply-order-seen.js';
+import type { CheckQueuePort, Clock } from '../domain/ports.js';
+import { parseOrderPayload, toOrderFacts, UnparseablePayloadError } from '../domain/shopify-order-payload.js';
+import { dedupeKey, normaliseTopic, recordedTopics } from '../domain/webhook-topics.js';
+import { MetricName } from '../observability/metric-names.js';
+import type { Telemetry } from '../observability/telemetry.js';
+
+export interface IngestWebhookDeps {
+  verify: WebhookVerifier;
+  store: Pick<OrderStore, 'get' | 'save' | 'abandonDelivery'>;
+  queue: CheckQueuePort;
+  quarantine: QuarantineStore;
+  telemetry: Telemetry;
+  clock: Clock;
+  config: {
+    expectedShop?: string | undefined;
+    checkDelaySeconds: number;
+    fulfilledCheckDelaySeconds: number;
+  };
+}
+
+export interface WebhookRequest {
+  /** header names in lower case */
+  headers: Record<string, string>;
+  rawBody: Buffer;
+}
+
+export type IngestStatus =
+  | 'recorded'
+  | 'duplicate'
+  | 'ignored'
+  | 'quarantined'
+  | 'unauthorized'
+  | 'forbidden';
+export interface IngestResult {
+  statusCode: 200 | 401 | 403;
+  status: IngestStatus;
+  message?: string;
+}
+
+export class WebhookNotRecordedError extends Error {
+  override name = 'WebhookNotRecordedError';
+}
+
+const maxSaveAttempts = 4;
+
+/**
+ * Records one Shopify webhook delivery and schedules its check.
+ *
+ * 1. Verify the HMAC on the exact raw body; a forgery is refused (401) and nothing is stored.
+ * 2. Refuse a delivery for another shop (403) when the monitor is bound to one.
+ * 3. Keep topics other than orders/create and orders/fulfilled out (200, logged).
+ * 4. An authentic payload that does not parse is quarantined raw and answered 200, so Shopify does not retry it into
+ *    deleting the subscription: nothing is dropped.
+ * 5. Upsert the order's record, its timeline event and the delivery's dedupe key in one conditional transaction;
+ *    a redelivery is answered 200 and schedules nothing.
+ * 6. Queue the check after the delay. If that fails the delivery is forgotten again, its check marked lost, and it
+ *    is answered 5xx so Shopify retries; the overdue `nextCheckAt` lets the sweep recover it if no retry comes.
+ */
+export const ingestWebhook = async (
+  deps: IngestWebhookDeps,
+  request: WebhookRequest,
+): Promise<IngestResult> => {
+  const { headers, rawBody } = request;
+  const body = rawBody.toString('utf8');
+  const verification = await deps.verify(body, headers);
+  if (!verification.authentic) {
+    deps.telemetry.count(MetricName.WebhooksRejected);
+    deps.telemetry.warn('Webhook refused: signature not valid', { reason: verification.reason });
+    return { statusCode: 401, status: 'unauthorized', message: 'invalid webhook signature' };
+  }
+
+  const shop = headers['x-shopify-shop-domain']?.trim().toLowerCase() ?? '';
+  const rawTopic = headers['x-shopify-topic'] ?? '';
+  const topic = normaliseTopic(rawTopic);
+  if (deps.config.expectedShop && shop && shop !== deps.config.expectedShop) {
+    deps.telemetry.count(MetricName.WebhooksRejected);
+    deps.telemetry.warn('Webhook refused: delivery for another shop', { shop, topic });
+    return { statusCode: 403, status: 'forbidden', message: 'this monitor does not serve that shop' };
+  }
+
+  const now = deps.clock.now();
+  const bodyHash = createHash('sha256').update(rawBody).digest('hex');
+  const ids = { eventId: headers['x-shopify-event-id'], webhookId: headers['x-shopify-webhook-id'] };
+  const deliveryId = ids.eventId || ids.webhookId || `sha256-${bodyHash}`;
+
+  const quarantine = async (reason: string): Promise<IngestResult> => {
+    const key = await deps.quarantine.put({
+      shop,
+      topic: rawTopic,
+      deliveryId,
+      reason,
+      receivedAt: now,
+      body: rawBody,
+    });
+    deps.telemetry.count(MetricName.WebhooksQuarantined);
+    deps.telemetry.error('Authentic webhook quarantined: payload kept raw for a person to look at', {
+      shop,
+      topic: rawTopic,
+      reason,
+      key,
+    });
+    return { statusCode: 200, status: 'quarantined', message: reason };
+  };
+
+  if (!shop || !rawTopic) return quarantine(`missing headers: ${verification.missingHeaders.join(', ')}`);
+
+  const expectation = recordedTopics[topic];
+  if (!expectation) {
+    deps.telemetry.info('Webhook topic not monitored; ignored', { shop, topic });
+    return { statusCode: 200, status: 'ignored', message: `topic ${topic} is not monitored` };
+  }
+
+  let facts: ReturnType<typeof toOrderFacts>;
+  try {
+    facts = toOrderFacts(shop, parseOrderPayload(body));
+  } catch (error) {
+    if (error instanceof UnparseablePayloadError) return quarantine(error.message);
+    throw error;
+  }
+  deps.telemetry.count(MetricName.WebhooksReceived, 1, { shop, channel: facts.channel });
+
+  const dedupe = dedupeKey(shop, ids) ?? `${shop}#sha256-${bodyHash}`;
+  const checkDelaySeconds =
+    expectation === 'fulfilled' ? deps.config.fulfilledCheckDelaySeconds : deps.config.checkDelaySeconds;
+  for (let attempt = 1; attempt <= maxSaveAttempts; attempt++) {
+    const current = await deps.store.get({ shop, orderId: facts.orderId });
+    const outcome = applyOrderSeen(current, {
+      facts,
+      expectation,
+      via: topic as 'orders/create' | 'orders/fulfilled',
+      at: now,
+      checkDelayMs: checkDelaySeconds * 1000,
+    });
+    const saved = await deps.store.save(outcome.record, {
+      expectedVersion: current?.version,
+      events: [outcome.event],
+      dedupeKey: dedupe,
+      now,
+    });
+    if (saved.result === 'duplicate') {
+      deps.telemetry.count(MetricName.WebhooksDuplicate);
+      deps.telemetry.info('Duplicate webhook delivery; already recorded', {
+        shop,
+        topic,
+        orderId: facts.orderId,
+      });
+      return { statusCode: 200, status: 'duplicate' };
+    }
+    if (saved.result === 'conflict') continue;
+
+    if (outcome.check) {
+      try {
+        await deps.queue.schedule([outcome.check], now);
+      } catch (error) {
+        await deps.store.abandonDelivery(saved.record, dedupe).catch((releaseError: unknown) =>
+          deps.telemetry.error('Could not mark the check as lost; the sweep recovers it once overdue', {
+            orderId: facts.orderId,
+            error: String(releaseError),
+          }),
+        );
+        throw new WebhookNotRecordedError(`check for order ${facts.orderId} could not be queued`, {
+          cause: error,
+        });
+      }
+    }
+    deps.telemetry.info('Webhook recorded', {
+      shop,
+      topic,
+      orderId: facts.orderId,
+      state: saved.record.state,
+      checkDueAt: outcome.check?.dueAt,
+    });
+    return { statusCode: 200, status: 'recorded' };
+  }
+  throw new WebhookNotRecordedError(`order ${facts.orderId} kept changing under concurrent deliveries`);
+};
