@@ -19,7 +19,7 @@ const json = (statusCode: number, body: Record<string, unknown>): APIGatewayProx
 });
 
 /** POST /webhooks/shopify — verify, record, schedule the check. */
-export const handler = middy()
+export const handler = middy<unknown, APIGatewayProxyResultV2>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .handler(async (rawEvent: unknown): Promise<APIGatewayProxyResultV2> => {

@@ -38,6 +38,13 @@ export const awsSchema = z.object({
   SQS_ENDPOINT: optionalUrl,
 });
 
+export const apiSchema = z.object({
+  AWS_REGION: z.string().default('us-east-1'),
+  TABLE_NAME: z.string().min(1, { error: 'must name the DynamoDB table' }),
+  DYNAMODB_ENDPOINT: optionalUrl,
+  SHOPIFY_SHOP: shopDomain.optional(),
+});
+
 export const webhookSchema = awsSchema.extend({
   SHOPIFY_WEBHOOK_SECRET: z.string().min(1, { error: "must be the Shopify app's client secret" }),
   SHOPIFY_SHOP: shopDomain.optional(),
@@ -128,6 +135,7 @@ export const slackSchema = z
     }
   });
 
+export type ApiConfig = z.infer<typeof apiSchema>;
 export type WebhookConfig = z.infer<typeof webhookSchema>;
 export type CheckerConfig = z.infer<typeof checkerSchema>;
 export type HotwaxConfig = z.infer<typeof hotwaxSchema>;

@@ -101,6 +101,19 @@ export interface OrderRecord extends OrderFacts {
   inSyncAt?: number;
   /** Shopify's updatedAt when the data problem was found: a later one means somebody fixed the order. */
   blockedAtShopifyUpdatedAt?: number;
+  /** How many times the order was re-checked in its current waiting state (backoff for blocked / approval). */
+  rechecks?: number;
+  /** When the last repair was requested: an MDM failure older than this is not the repair's outcome. */
+  lastRepairAt?: number;
+  /** Repairs requested so far (newest last, at most 10): the support bundle's "job runs". */
+  repairs?: RepairRecord[];
+}
+
+export interface RepairRecord {
+  at: number;
+  kind: 'reimport_job' | 'reimport_order' | 'refresh';
+  /** the job or service run, or the HotWax order refreshed */
+  detail: string;
 }
 
 /** A check message on the queue. `dueAt` may lie beyond SQS's 15-minute delay limit: the checker re-queues. */

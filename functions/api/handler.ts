@@ -1,0 +1,32 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { getOrderStatus, OrderNotFoundError } from '../../shared/use-cases/get-order-status.js';
+import { logger, shop, store } from './deps.js';
+
+const orderId = z
+  .string()
+  .regex(/^\d{1,20}$/, { error: 'shopifyOrderId must be the numeric Shopify order id' });
+
+const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+/** GET /orders/{shopifyOrderId} — sync state and timeline; GET /health — liveness. */
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(injectLambdaContext(logger))
+  .handler(async (event) => {
+    if (event.rawPath === '/health') return json(200, { status: 'ok', service: 'order-sync-monitor' });
+    const id = orderId.safeParse(event.pathParameters?.shopifyOrderId ?? event.rawPath.split('/').at(-1));
+    if (!id.success) return json(400, { error: id.error.issues[0]?.message });
+    try {
+      return json(200, await getOrderStatus(store, id.data, shop));
+    } catch (error) {
+      if (error instanceof OrderNotFoundError) return json(404, { error: error.message });
+      logger.error('Order status lookup failed', { error: error as Error });
+      return json(500, { error: 'internal error' });
+    }
+  });

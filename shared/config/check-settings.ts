@@ -1,0 +1,18 @@
+import type { CheckSettings } from '../domain/decide-check.js';
+import type { CheckerConfig } from './config.js';
+
+/** The checker's decision settings from validated configuration (seconds in the environment, ms in the domain). */
+export const checkSettingsFromConfig = (
+  config: CheckerConfig,
+): CheckSettings & { importJobCooldownMs: number; syncSloSeconds: number } => ({
+  createdStuckAfterMs: config.CREATED_STUCK_AFTER_SECONDS * 1000,
+  fulfilledGraceMs: config.FULFILLED_CHECK_DELAY_SECONDS * 1000,
+  verifyDelayMs: config.VERIFY_DELAY_SECONDS * 1000,
+  maxRepairAttempts: config.MAX_REPAIR_ATTEMPTS,
+  recheckMs: config.BLOCKED_RECHECK_SECONDS * 1000,
+  maxRecheckMs: Math.max(config.BLOCKED_RECHECK_SECONDS * 1000, 6 * 3_600_000),
+  canRefresh: Boolean(config.HOTWAX_REFRESH_ORDER_SERVICE),
+  canImportOrder: Boolean(config.HOTWAX_IMPORT_ORDER_SERVICE),
+  importJobCooldownMs: config.IMPORT_JOB_COOLDOWN_SECONDS * 1000,
+  syncSloSeconds: 1800,
+});

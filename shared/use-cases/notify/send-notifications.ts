@@ -1,0 +1,230 @@
+import {
+  buildAlarmMessage,
+  buildNotificationMessage,
+  type CloudWatchAlarm,
+} from '../../domain/notification-messages.js';
+import {
+  type SlackSender,
+  type SlackThreadStore,
+  SlackUnavailableError,
+  type WindowKey,
+} from '../../domain/notify-ports.js';
+import type { Clock, Notification } from '../../domain/ports.js';
+import { MetricName } from '../../observability/metric-names.js';
+import type { Telemetry } from '../../observability/telemetry.js';
+import { DigestPendingError, postDigest } from './post-digest.js';
+
+/** One queue record's notification, identified so its outcome can be reported per record. */
+export interface NotificationDelivery {
+  id: string;
+  notification: Notification;
+}
+
+export type DeliveryOutcome =
+  | { ok: true; sent: boolean; route: 'message' | 'reply' | 'digest' | 'skipped'; reason?: string }
+  | { ok: false; error: Error };
+
+export interface SendNotificationsDeps {
+  sender: SlackSender;
+  store: SlackThreadStore;
+  telemetry: Telemetry;
+  clock?: Clock;
+  newId?: () => string;
+}
+
+export interface SendNotificationsOptions {
+  /** needs_human messages per shop and window before the rest go into one digest. Default 10. */
+  stormThreshold?: number;
+  /** Length of a storm window. Default 10 minutes. */
+  stormWindowMs?: number;
+  /** When a digest claim counts as abandoned. Default 60 s. */
+  digestClaimStaleAfterMs?: number;
+}
+
+/** Identifies one notification of an order, so a redelivered record posts nothing twice. */
+export const postedKey = (notification: Notification): string => `${notification.kind}@${notification.at}`;
+
+export const stormWindowStart = (at: number, windowMs: number): number =>
+  Math.floor(at / windowMs) * windowMs;
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+/**
+ * Turns queued notifications and CloudWatch alarms into Slack messages, telling people only what they must act on.
+ */
+export const createSendNotifications = (
+  deps: SendNotificationsDeps,
+  options: SendNotificationsOptions = {},
+) => {
+  const { sender, store } = deps;
+  const threshold = options.stormThreshold ?? 10;
+  const windowMs = options.stormWindowMs ?? 600_000;
+  const now = () => deps.clock?.now() ?? Date.now();
+  const newId = deps.newId ?? (() => crypto.randomUUID());
+  const digestDeps = { sender, store, now, newId };
+  const digestOptions = { claimStaleAfterMs: options.digestClaimStaleAfterMs ?? 60_000 };
+
+  /** One top-level message, or a reply in the order's thread; recorded so redeliveries and replies find it. */
+  const sendOrderMessage = async (notification: Notification): Promise<DeliveryOutcome> => {
+    const order = notification.order;
+    if (!order) {
+      await sender.post(buildNotificationMessage(notification, now()));
+      return { ok: true, sent: true, route: 'message' };
+    }
+    const key = postedKey(notification);
+    const thread = await store.getThread(notification.shop, order.orderId);
+    if (thread?.postedKeys.has(key)) {
+      return { ok: true, sent: false, route: 'skipped', reason: 'already posted' };
+    }
+    const resolved = notification.kind === 'resolved';
+    // Nobody was told about this order one by one (it was in a digest, or is unknown): a "fixed" message would
+    // only add noise, and in a storm a flood of them.
+    if (resolved && !thread) {
+      return { ok: true, sent: false, route: 'skipped', reason: 'no earlier message for this order' };
+    }
+    const threadTs = sender.supportsThreads ? thread?.ts : undefined;
+    const { ts } = await sender.post(
+      buildNotificationMessage(notification, now()),
+      // A new problem on a known order goes into its thread and is also shown in the channel.
+      threadTs ? { threadTs, broadcast: !resolved } : {},
+    );
+    await store.recordPost(
+      notification.shop,
+      order.orderId,
+      { postedKey: key, ...(ts ? { ts } : {}) },
+      now(),
+    );
+    return { ok: true, sent: true, route: threadTs ? 'reply' : 'message' };
+  };
+
+  return {
+    /**
+     * Sends a batch of queued notifications and reports each record's outcome.
+     *
+     * 1. needs_human: take one of the window's `stormThreshold` individual slots (atomic counter per shop and
+     *    10-minute window, shared by all batches); without a slot the order goes into the window's digest.
+     * 2. needs_human with a slot, escalated, quarantined, alarm: one message each; on an order already announced,
+     *    a reply in its thread that is also shown in the channel.
+     * 3. resolved: a reply in the order's thread (incoming webhook: a new message); nothing when the order was
+     *    never announced on its own.
+     * 4. Digest orders: one digest per window, edited (or followed up) as the storm grows.
+     * After Slack asks us to wait (429) or rejects our credentials, the rest of the batch fails without calling
+     * Slack; SQS redelivers those records later.
+     */
+    async sendBatch(deliveries: readonly NotificationDelivery[]): Promise<Map<string, DeliveryOutcome>> {
+      const outcomes = new Map<string, DeliveryOutcome>();
+      let stop: SlackUnavailableError | undefined;
+      const fail = (delivery: NotificationDelivery, error: unknown) => {
+        const failure = asError(error);
+        if (
+          failure instanceof SlackUnavailableError &&
+          (failure.retryAfter !== undefined || !failure.transient)
+        ) {
+          stop ??= failure;
+        }
+        outcomes.set(delivery.id, { ok: false, error: failure });
+      };
+
+      // 1. Storm slots, in arrival order per window so the first orders of a storm get their own message.
+      const windows = new Map<string, { key: WindowKey; deliveries: NotificationDelivery[] }>();
+      for (const delivery of deliveries) {
+        const { notification } = delivery;
+        if (notification.kind !== 'needs_human' || !notification.order) continue;
+        const key = { shop: notification.shop, windowStart: stormWindowStart(notification.at, windowMs) };
+        const id = `${key.shop}|${key.windowStart}`;
+        const group = windows.get(id) ?? { key, deliveries: [] };
+        group.deliveries.push(delivery);
+        windows.set(id, group);
+      }
+      const digestGroups: Array<{ key: WindowKey; deliveries: NotificationDelivery[] }> = [];
+      await Promise.all(
+        [...windows.values()].map(async ({ key, deliveries: inWindow }) => {
+          const overflow: NotificationDelivery[] = [];
+          for (const delivery of inWindow) {
+            try {
+              const orderId = delivery.notification.order?.orderId as string;
+              if (!(await store.claimWindowSlot(key, orderId, threshold, now()))) overflow.push(delivery);
+            } catch (error) {
+              fail(delivery, error);
+            }
+          }
+          if (overflow.length > 0) digestGroups.push({ key, deliveries: overflow });
+        }),
+      );
+      const inDigest = new Set(
+        digestGroups.flatMap((group) => group.deliveries.map((delivery) => delivery.id)),
+      );
+
+      // 2–3. One at a time: Slack allows about one message per second per channel.
+      for (const delivery of deliveries) {
+        if (outcomes.has(delivery.id) || inDigest.has(delivery.id)) continue;
+        if (stop) {
+          fail(delivery, stop);
+          continue;
+        }
+        try {
+          outcomes.set(delivery.id, await sendOrderMessage(delivery.notification));
+        } catch (error) {
+          fail(delivery, error);
+        }
+      }
+
+      // 4. Digests.
+      for (const group of digestGroups) {
+        try {
+          if (stop) throw stop;
+          await postDigest(
+            digestDeps,
+            digestOptions,
+            group.key,
+            group.deliveries.map((delivery) => delivery.notification),
+          );
+          for (const delivery of group.deliveries) {
+            outcomes.set(delivery.id, { ok: true, sent: true, route: 'digest' });
+          }
+        } catch (error) {
+          for (const delivery of group.deliveries) fail(delivery, error);
+        }
+      }
+
+      let sent = 0;
+      let failed = 0;
+      for (const [id, outcome] of outcomes) {
+        if (outcome.ok) {
+          if (outcome.sent) sent += 1;
+        } else if (outcome.error instanceof DigestPendingError) {
+          deps.telemetry.info('Digest is being posted by another invocation; the record will be retried', {
+            id,
+          });
+        } else {
+          failed += 1;
+          deps.telemetry.warn('Notification not sent; the record will be retried', {
+            id,
+            error: outcome.error.message,
+            ...(outcome.error instanceof SlackUnavailableError
+              ? { transient: outcome.error.transient, retryAfter: outcome.error.retryAfter }
+              : {}),
+          });
+        }
+      }
+      if (sent > 0) deps.telemetry.count(MetricName.NotificationsSent, sent);
+      if (failed > 0) deps.telemetry.count(MetricName.NotificationsFailed, failed);
+      return outcomes;
+    },
+
+    /** Posts CloudWatch alarm state changes (from SNS), one message each; throws so the invocation is retried. */
+    async sendAlarms(alarms: readonly CloudWatchAlarm[]): Promise<void> {
+      for (const alarm of alarms) {
+        try {
+          await sender.post(buildAlarmMessage(alarm));
+          deps.telemetry.count(MetricName.NotificationsSent);
+        } catch (error) {
+          deps.telemetry.count(MetricName.NotificationsFailed);
+          throw error;
+        }
+      }
+    },
+  };
+};
+
+export type SendNotifications = ReturnType<typeof createSendNotifications>;
