@@ -25,10 +25,16 @@ export interface OrderPayloadOptions {
 
 export const nextOrderId = (): number => 5_000_000_000_000 + randomInt(0, 999_999_999);
 
-export const buildOrderPayload = (options: OrderPayloadOptions = {}): Record<string, unknown> => {
-  const id = options.id ?? nextOrderId();
-  const now = new Date().toISOString();
-  const createdAt = options.createdAt ?? now;
+export type OrderContactOptions = Pick<
+  OrderPayloadOptions,
+  'withCustomer' | 'withPhone' | 'withShippingAddress' | 'email'
+>;
+
+/**
+ * The personal fields of an order payload (e-mail, phone, addresses, customer), fictitious. The Shopify simulator
+ * reuses it to "fix the data in Shopify" the way a merchant would, e.g. add the missing phone.
+ */
+export const orderContactFields = (id: number, options: OrderContactOptions = {}) => {
   const withCustomer = options.withCustomer ?? true;
   const withPhone = options.withPhone ?? true;
   const withShipping = options.withShippingAddress ?? true;
@@ -47,6 +53,30 @@ export const buildOrderPayload = (options: OrderPayloadOptions = {}): Record<str
     country_code: 'US',
     province_code: 'OR',
   };
+  return {
+    contact_email: options.email === undefined ? 'ada@example.com' : options.email,
+    email: options.email === undefined ? 'ada@example.com' : (options.email ?? ''),
+    phone,
+    billing_address: withShipping ? address : null,
+    shipping_address: withShipping ? address : null,
+    customer: withCustomer
+      ? {
+          id: id + 7,
+          email: 'ada@example.com',
+          first_name: 'Ada',
+          last_name: 'Example',
+          phone,
+          default_address: withShipping ? address : null,
+        }
+      : null,
+  };
+};
+
+export const buildOrderPayload = (options: OrderPayloadOptions = {}): Record<string, unknown> => {
+  const id = options.id ?? nextOrderId();
+  const now = new Date().toISOString();
+  const createdAt = options.createdAt ?? now;
+  const contact = orderContactFields(id, options);
   const lineItems = Array.from({ length: options.lineItems ?? 2 }, (_, index) => ({
     id: id * 10 + index,
     admin_graphql_api_id: `gid://shopify/LineItem/${id * 10 + index}`,
@@ -69,36 +99,27 @@ export const buildOrderPayload = (options: OrderPayloadOptions = {}): Record<str
     cancelled_at: options.cancelledAt ?? null,
     closed_at: null,
     confirmed: true,
-    contact_email: options.email === undefined ? 'ada@example.com' : options.email,
+    contact_email: contact.contact_email,
     created_at: createdAt,
     currency: 'USD',
     current_total_price: '50.00',
-    email: options.email === undefined ? 'ada@example.com' : (options.email ?? ''),
+    email: contact.email,
     financial_status: options.financialStatus ?? 'paid',
     fulfillment_status: options.fulfillmentStatus ?? null,
     name: options.name ?? `#${1000 + (id % 9000)}`,
     note: options.note ?? null,
     number: id % 100_000,
     order_number: 1000 + (id % 9000),
-    phone,
+    phone: contact.phone,
     processed_at: createdAt,
     source_name: options.sourceName ?? 'web',
     tags: '',
     test: options.test ?? false,
     total_price: '50.00',
     updated_at: options.updatedAt ?? createdAt,
-    billing_address: withShipping ? address : null,
-    shipping_address: withShipping ? address : null,
-    customer: withCustomer
-      ? {
-          id: id + 7,
-          email: 'ada@example.com',
-          first_name: 'Ada',
-          last_name: 'Example',
-          phone,
-          default_address: withShipping ? address : null,
-        }
-      : null,
+    billing_address: contact.billing_address,
+    shipping_address: contact.shipping_address,
+    customer: contact.customer,
     line_items: lineItems,
     fulfillments: [],
     refunds: [],

@@ -1,0 +1,56 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ensureTable } from './emulators.js';
+
+export interface LocalQueue {
+  url: string;
+  arn: string;
+}
+
+export interface LocalResources {
+  tableName: string;
+  checkQueue: LocalQueue;
+  checkDlq: LocalQueue;
+  notifyQueue: LocalQueue;
+  notifyDlq: LocalQueue;
+  bucket: string;
+}
+
+/** Mirrors the stateful stack: after this many receives a message goes to its DLQ (as in AWS). */
+export const maxReceiveCount = 5;
+
+const createQueue = async (sqs: SQSClient, name: string, attributes: Record<string, string> = {}) => {
+  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+  if (!QueueUrl) throw new Error(`could not create queue ${name}`);
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
+  return { url: QueueUrl, arn: Attributes?.QueueArn ?? '' };
+};
+
+/** The table, queues (with DLQs) and quarantine bucket the stacks create in AWS, created in the emulators. */
+export const provisionLocal = async (clients: {
+  dynamo: DynamoDBClient;
+  sqs: SQSClient;
+  s3: S3Client;
+}): Promise<LocalResources> => {
+  const tableName = 'order-sync';
+  await ensureTable(clients.dynamo, tableName);
+  const checkDlq = await createQueue(clients.sqs, 'order-sync-checks-dlq');
+  const notifyDlq = await createQueue(clients.sqs, 'order-sync-notifications-dlq');
+  const redrive = (dlq: LocalQueue) => ({
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: String(maxReceiveCount) }),
+    VisibilityTimeout: '60',
+  });
+  const checkQueue = await createQueue(clients.sqs, 'order-sync-checks', redrive(checkDlq));
+  const notifyQueue = await createQueue(clients.sqs, 'order-sync-notifications', redrive(notifyDlq));
+  const bucket = 'order-sync-quarantine';
+  try {
+    await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
+  }
+  return { tableName, checkQueue, checkDlq, notifyQueue, notifyDlq, bucket };
+};

@@ -1,0 +1,229 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { config as loadDotenv } from 'dotenv';
+import { createOrderStore } from '../shared/adapters/dynamo/order-store.js';
+import { ConfigError } from '../shared/config/config.js';
+import type { OrderRecord } from '../shared/domain/order-sync.js';
+import { JavaMissingError, localCredentials, localRegion, startEmulators } from './emulators.js';
+import { startHttpServer } from './http-server.js';
+import { type QueuePoller, startQueuePoller } from './queue-poller.js';
+import { provisionLocal } from './resources.js';
+import { type Sandbox, startSandbox } from './sandbox.js';
+import { validateLocalConfig } from './validate-config.js';
+
+/**
+ * `npm start`: the whole monitor on one machine. DynamoDB Local and fauxqs stand in for DynamoDB, SQS and S3; the
+ * Lambda handlers themselves serve the HTTP routes and consume the queues, so this runs the same code as AWS.
+ * With no HotWax or Shopify configured it plays the built-in sandbox story.
+ */
+const main = async () => {
+  loadDotenv({ quiet: true });
+  const env = process.env;
+  const configured = Boolean(env.HOTWAX_BASE_URL || env.SHOPIFY_ADMIN_TOKEN || env.SHOPIFY_WEBHOOK_SECRET);
+  const sandboxMode = !configured || env.SANDBOX === 'true';
+  if (!sandboxMode) validateLocalConfig(env);
+
+  const dataDir = sandboxMode ? undefined : (env.LOCAL_DATA_DIR ?? '.data');
+  say(
+    sandboxMode
+      ? 'Sandbox mode: no HotWax or Shopify configured, simulators start in this process.'
+      : `Using the HotWax at ${env.HOTWAX_BASE_URL} and Shopify shop ${env.SHOPIFY_SHOP}.`,
+  );
+  say(`Starting DynamoDB Local and fauxqs${dataDir ? ` (data kept in ${dataDir}/)` : ' (in memory)'}…`);
+  const emulators = await startEmulators(dataDir ? { dataDir } : {});
+
+  const common = { region: localRegion, credentials: localCredentials };
+  const dynamo = new DynamoDBClient({ ...common, endpoint: emulators.dynamoEndpoint });
+  const sqs = new SQSClient({ ...common, endpoint: emulators.sqsEndpoint });
+  const s3 = new S3Client({ ...common, endpoint: emulators.sqsEndpoint, forcePathStyle: true });
+  const resources = await provisionLocal({ dynamo, sqs, s3 });
+
+  const sandbox: Sandbox | undefined = sandboxMode ? await startSandbox() : undefined;
+  Object.assign(env, {
+    AWS_REGION: localRegion,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    TABLE_NAME: resources.tableName,
+    CHECK_QUEUE_URL: resources.checkQueue.url,
+    NOTIFY_QUEUE_URL: resources.notifyQueue.url,
+    QUARANTINE_BUCKET: resources.bucket,
+    DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
+    SQS_ENDPOINT: emulators.sqsEndpoint,
+    S3_ENDPOINT: emulators.sqsEndpoint,
+    POWERTOOLS_LOG_LEVEL: env.LOG_LEVEL ?? 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+    ...sandbox?.env,
+  });
+
+  // Imported only now: each handler validates its configuration when its module loads, as in Lambda.
+  const webhook = (await import('../functions/webhook/handler.js')).handler as unknown as HttpHandler;
+  const api = (await import('../functions/api/handler.js')).handler as unknown as HttpHandler;
+  const checker = (await import('../functions/checker/handler.js')).handler as unknown as SqsHandler;
+  const notifier = (await import('../functions/notifier/handler.js')).handler as unknown as SqsHandler;
+
+  const server = await startHttpServer({ webhook, api }, Number(env.PORT ?? 3000));
+  const onError = (error: unknown) => say(`  ! ${String((error as Error)?.message ?? error)}`);
+  const pollers: QueuePoller[] = [
+    startQueuePoller({
+      client: sqs,
+      queueUrl: resources.checkQueue.url,
+      queueArn: resources.checkQueue.arn,
+      functionName: 'checker',
+      handler: checker,
+      onError,
+    }),
+    startQueuePoller({
+      client: sqs,
+      queueUrl: resources.notifyQueue.url,
+      queueArn: resources.notifyQueue.arn,
+      functionName: 'notifier',
+      handler: notifier,
+      onError,
+    }),
+  ];
+  if (dataDir)
+    writeFileSync(
+      `${dataDir}/endpoints.json`,
+      JSON.stringify({ ...emulators, tableName: resources.tableName, url: server.url }, null, 2),
+    );
+
+  say(`Monitor listening on ${server.url}`);
+  say(
+    `  POST ${server.url}/webhooks/shopify   GET ${server.url}/orders/{shopifyOrderId}   GET ${server.url}/health`,
+  );
+
+  const store = createOrderStore({
+    client: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
+    tableName: resources.tableName,
+  });
+  const watcher = watchStates(store, sandbox);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(
+      `\n${signal}: stopping — finishing the batches in flight; unfinished checks stay queued or overdue for the next start.`,
+    );
+    watcher.stop();
+    server.close();
+    await Promise.allSettled(pollers.map((poller) => poller.stop()));
+    await sandbox?.stop();
+    dynamo.destroy();
+    sqs.destroy();
+    s3.destroy();
+    await emulators.stop();
+    if (dataDir) rmSync(`${dataDir}/endpoints.json`, { force: true });
+    say('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('Ctrl-C'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  if (sandbox) {
+    say('\nPlaying the sandbox story: one order per runbook branch. Watch their states below.\n');
+    await sandbox.play(
+      `${server.url}/webhooks/shopify`,
+      async (orderId) => (await store.get({ shop: sandbox.env.SHOPIFY_SHOP ?? '', orderId }))?.state,
+    );
+  }
+};
+
+type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const time = () => new Date().toISOString().slice(11, 19);
+
+/** Prints every state change as one readable line; in the sandbox, a summary once every story has ended. */
+const watchStates = (store: ReturnType<typeof createOrderStore>, sandbox: Sandbox | undefined) => {
+  const seen = new Map<string, string>();
+  const versions = new Map<string, string>();
+  let reported = false;
+  const tick = async () => {
+    const ids = sandbox ? sandbox.scenarios.map((scenario) => scenario.orderId) : [];
+    const records: OrderRecord[] = [];
+    if (sandbox) {
+      const found = await store.getMany(
+        ids.map((orderId) => ({ shop: sandbox.env.SHOPIFY_SHOP ?? '', orderId })),
+      );
+      records.push(...found.values());
+    } else {
+      for (const state of [
+        'pending_check',
+        'missing',
+        'reimport_requested',
+        'blocked_on_data',
+        'stuck_created',
+        'refresh_requested',
+        'awaiting_approval',
+        'escalated',
+        'in_sync',
+        'ignored',
+      ] as const) {
+        records.push(...(await store.listByState(state, 50)));
+      }
+    }
+    for (const record of records) {
+      const key = `${record.shop}#${record.orderId}`;
+      const version = `${record.version}`;
+      if (versions.get(key) === version) continue;
+      versions.set(key, version);
+      const { timeline } = await store.getWithTimeline(record.orderId);
+      const last = timeline.filter((event) => event.shop === record.shop).at(-1);
+      // Re-checks of an order that waits on a person say the same thing again: print news only.
+      const line = `${record.state}|${last?.message ?? ''}`;
+      const before = seen.get(key)?.split('|')[0];
+      if (seen.get(key) === line) continue;
+      seen.set(key, line);
+      const change = before && before !== record.state ? `${before} → ${record.state}` : record.state;
+      say(
+        `${time()}  ${record.orderName.padEnd(7)} ${record.channel.padEnd(5)} ${change.padEnd(38)} ${last?.message ?? ''}`,
+      );
+    }
+    if (sandbox && !reported) {
+      const done = sandbox.scenarios.every(
+        (scenario) =>
+          records.find((record) => record.orderId === scenario.orderId)?.state === scenario.expected,
+      );
+      if (done) {
+        reported = true;
+        say('\nSandbox story complete — every order ended where the runbook says:');
+        for (const scenario of sandbox.scenarios)
+          say(`  ${scenario.orderName}  ${scenario.expected.padEnd(18)} ${scenario.name}`);
+        say('\nThe monitor keeps running: try GET /orders/{id} for any order above, or Ctrl-C to stop.\n');
+      }
+    }
+  };
+  let running = true;
+  const loop = async () => {
+    while (running) {
+      await tick().catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  };
+  void loop();
+  return {
+    stop: () => {
+      running = false;
+    },
+  };
+};
+
+main().catch((error: unknown) => {
+  if (error instanceof JavaMissingError || error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    process.stderr.write(
+      `Port ${process.env.PORT ?? 3000} is in use: set PORT to a free port (e.g. PORT=3001 npm start).\n`,
+    );
+  } else {
+    process.stderr.write(`npm start failed: ${(error as Error).stack ?? String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,30 @@
+import { orderSelection } from './order-snapshot.js';
+
+/** Named operations, so Shopify's logs, the simulator and our errors can tell them apart. */
+export const orderSnapshotQuery = `#graphql
+query OrderSnapshot($id: ID!) {
+  order(id: $id) {${orderSelection}}
+}`;
+
+export const ordersUpdatedQuery = `#graphql
+query OrdersUpdated($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes {${orderSelection}}
+  }
+}`;
+
+export const webhookSubscriptionsQuery = `#graphql
+query WebhookSubscriptions($topics: [WebhookSubscriptionTopic!]) {
+  webhookSubscriptions(first: 100, topics: $topics) {
+    nodes { id topic uri }
+  }
+}`;
+
+export const webhookSubscriptionCreateMutation = `#graphql
+mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: { uri: $uri, format: JSON }) {
+    webhookSubscription { id topic uri }
+    userErrors { field message }
+  }
+}`;
