@@ -116,6 +116,7 @@ export const startSandbox = async (): Promise<Sandbox> => {
         shopifyOrderId: scenario.orderId,
         orderName: scenario.orderName,
         channel: 'web',
+        importAs: 'ORDER_APPROVED',
       });
     }
     hotwax.failImport(blocked.orderId, 'Phone number is missing in the shipping address of the order');
@@ -130,6 +131,7 @@ export const startSandbox = async (): Promise<Sandbox> => {
       shopifyOrderId: missing.orderId,
       orderName: missing.orderName,
       channel: 'web',
+      importAs: 'ORDER_APPROVED',
     });
 
     // Shopify tells the monitor about every order (signed orders/create webhooks).
