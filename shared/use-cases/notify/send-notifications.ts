@@ -108,17 +108,20 @@ export const createSendNotifications = (
      * 3. resolved: a reply in the order's thread (incoming webhook: a new message); nothing when the order was
      *    never announced on its own.
      * 4. Digest orders: one digest per window, edited (or followed up) as the storm grows.
-     * After Slack asks us to wait (429) or rejects our credentials, the rest of the batch fails without calling
-     * Slack; SQS redelivers those records later.
+     * After Slack asks us to wait (429), cannot be reached, or rejects the call, the rest of the batch fails without
+     * calling Slack; SQS redelivers those records later.
      */
     async sendBatch(deliveries: readonly NotificationDelivery[]): Promise<Map<string, DeliveryOutcome>> {
       const outcomes = new Map<string, DeliveryOutcome>();
       let stop: SlackUnavailableError | undefined;
       const fail = (delivery: NotificationDelivery, error: unknown) => {
         const failure = asError(error);
+        // A 5xx or a refused message concerns one call; a rate limit, an outage or bad credentials hit every
+        // message alike, so calling Slack again in this batch would only add to the wait.
         if (
           failure instanceof SlackUnavailableError &&
-          (failure.retryAfter !== undefined || !failure.transient)
+          failure.reason !== 'server_error' &&
+          failure.reason !== 'invalid_message'
         ) {
           stop ??= failure;
         }
@@ -202,7 +205,7 @@ export const createSendNotifications = (
             id,
             error: outcome.error.message,
             ...(outcome.error instanceof SlackUnavailableError
-              ? { transient: outcome.error.transient, retryAfter: outcome.error.retryAfter }
+              ? { reason: outcome.error.reason, retryAfter: outcome.error.retryAfter }
               : {}),
           });
         }

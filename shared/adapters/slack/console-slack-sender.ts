@@ -1,0 +1,28 @@
+import { renderPlainText, type SlackMessage } from '../../domain/notification-messages.js';
+import type { SlackSender } from '../../domain/notify-ports.js';
+
+/**
+ * Prints messages as readable text for local runs without Slack. It hands out fake ts values so threads and
+ * digest edits behave as with the Web API and the printed flow reads the same.
+ */
+export const createConsoleSlackSender = (write: (text: string) => void = console.log): SlackSender => {
+  let counter = 0;
+  const nextTs = () => {
+    counter += 1;
+    return `console.${String(counter).padStart(6, '0')}`;
+  };
+  return {
+    kind: 'console',
+    supportsThreads: true,
+    supportsUpdate: true,
+    async post(message: SlackMessage, options = {}) {
+      const ts = nextTs();
+      const where = options.threadTs ? ` (reply in thread ${options.threadTs})` : '';
+      write(`[slack ${ts}${where}]\n${renderPlainText(message)}\n`);
+      return { ts };
+    },
+    async update(ts: string, message: SlackMessage) {
+      write(`[slack ${ts} updated]\n${renderPlainText(message)}\n`);
+    },
+  };
+};

@@ -1,0 +1,285 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * An in-process Slack: the Web API methods the notifier calls (`chat.postMessage`, `chat.update`, form or JSON
+ * bodies, Bearer token) and one incoming webhook, with faults to inject. Plain `node:http`, no test framework, so
+ * the local sandbox can run it too.
+ */
+
+export interface SimMessage {
+  ts: string;
+  channel: string;
+  text: string;
+  blocks: unknown[];
+  /** set on replies */
+  threadTs?: string;
+  replyBroadcast?: boolean;
+  via: 'web-api' | 'webhook';
+  /** how many times chat.update replaced it */
+  updates: number;
+}
+
+export interface SlackSimOptions {
+  /** default 0: a free port */
+  port?: number;
+  host?: string;
+  /** the bot token the Web API accepts; default `xoxb-sim-token` */
+  token?: string;
+  /** channel ids that exist; default: any */
+  channels?: readonly string[];
+  /** the incoming webhook's path; default `/services/T000/B000/XXXX` */
+  webhookPath?: string;
+  /** called with a one-line summary of every request (for the sandbox's console) */
+  log?: (line: string) => void;
+}
+
+export interface SlackSim {
+  /** base URL, e.g. http://127.0.0.1:54321 */
+  url: string;
+  /** Web API base to use as SLACK_API_URL */
+  apiUrl: string;
+  webhookUrl: string;
+  token: string;
+  /** every top-level message and reply, in order, as currently shown (updates applied) */
+  messages: SimMessage[];
+  /** replies by the ts of their thread's root */
+  threads: Map<string, SimMessage[]>;
+  /** every HTTP request received, including the faulted ones */
+  requests: Array<{ method: string; path: string; status: number }>;
+  /** The next `count` requests answer 429 with `Retry-After: retryAfterSeconds`. */
+  rateLimitNext(count: number, retryAfterSeconds: number): void;
+  /** The next `count` requests (after letting `after` pass) answer `status` (default 500). */
+  failNext(count: number, status?: number, options?: { after?: number }): void;
+  /** While down, connections are dropped without an answer. */
+  down(isDown: boolean): void;
+  /** Forgets messages, requests and pending faults. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+type Fault =
+  | { kind: 'rate-limit'; retryAfter: number }
+  | { kind: 'status'; status: number }
+  | { kind: 'pass' };
+
+const readBody = (request: IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+
+/** Slack's Web API takes form-encoded or JSON bodies; nested values (blocks) arrive as JSON strings in forms. */
+const parseArguments = (request: IncomingMessage, body: string): Record<string, unknown> => {
+  const type = request.headers['content-type'] ?? '';
+  if (type.includes('application/json')) return body ? (JSON.parse(body) as Record<string, unknown>) : {};
+  return Object.fromEntries(new URLSearchParams(body));
+};
+
+const asBlocks = (value: unknown): unknown[] => {
+  if (Array.isArray(value)) return value;
+  if (typeof value === 'string' && value !== '') {
+    const parsed = JSON.parse(value) as unknown;
+    return Array.isArray(parsed) ? parsed : [];
+  }
+  return [];
+};
+
+const asBoolean = (value: unknown) => value === true || value === 'true' || value === '1';
+
+export const startSlackSim = async (options: SlackSimOptions = {}): Promise<SlackSim> => {
+  const token = options.token ?? 'xoxb-sim-token';
+  const webhookPath = options.webhookPath ?? '/services/T000/B000/XXXX';
+  const messages: SimMessage[] = [];
+  const threads = new Map<string, SimMessage[]>();
+  const requests: SlackSim['requests'] = [];
+  let faults: Fault[] = [];
+  let isDown = false;
+  let clock = 0;
+
+  // Real ts values are "<epoch seconds>.<microseconds>", unique per channel.
+  const nextTs = () => {
+    clock += 1;
+    return `${Math.floor(Date.now() / 1000)}.${String(clock).padStart(6, '0')}`;
+  };
+
+  const send = (
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    response.writeHead(status, {
+      'content-type': typeof body === 'string' ? 'text/plain' : 'application/json',
+      ...headers,
+    });
+    response.end(text);
+  };
+
+  const record = (message: SimMessage) => {
+    messages.push(message);
+    if (message.threadTs) {
+      const replies = threads.get(message.threadTs) ?? [];
+      replies.push(message);
+      threads.set(message.threadTs, replies);
+    }
+  };
+
+  const checkAuth = (request: IncomingMessage, args: Record<string, unknown>) => {
+    const header = request.headers.authorization ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : args.token;
+    if (!given) return 'not_authed';
+    return given === token ? undefined : 'invalid_auth';
+  };
+
+  const knownChannel = (channel: unknown): channel is string =>
+    typeof channel === 'string' &&
+    channel !== '' &&
+    (!options.channels || options.channels.includes(channel));
+
+  const postMessage = (args: Record<string, unknown>) => {
+    if (!knownChannel(args.channel)) return { ok: false, error: 'channel_not_found' };
+    const text = typeof args.text === 'string' ? args.text : '';
+    const blocks = asBlocks(args.blocks);
+    if (!text && blocks.length === 0) return { ok: false, error: 'no_text' };
+    const threadTs = typeof args.thread_ts === 'string' && args.thread_ts !== '' ? args.thread_ts : undefined;
+    if (
+      threadTs &&
+      !messages.some((message) => message.ts === threadTs && message.channel === args.channel)
+    ) {
+      return { ok: false, error: 'thread_not_found' };
+    }
+    const message: SimMessage = {
+      ts: nextTs(),
+      channel: args.channel,
+      text,
+      blocks,
+      via: 'web-api',
+      updates: 0,
+      ...(threadTs ? { threadTs, replyBroadcast: asBoolean(args.reply_broadcast) } : {}),
+    };
+    record(message);
+    return { ok: true, channel: message.channel, ts: message.ts, message: { text, ts: message.ts } };
+  };
+
+  const update = (args: Record<string, unknown>) => {
+    if (!knownChannel(args.channel)) return { ok: false, error: 'channel_not_found' };
+    const message = messages.find(
+      (candidate) => candidate.ts === args.ts && candidate.channel === args.channel,
+    );
+    if (message?.via !== 'web-api') return { ok: false, error: 'message_not_found' };
+    if (typeof args.text === 'string') message.text = args.text;
+    if (args.blocks !== undefined) message.blocks = asBlocks(args.blocks);
+    message.updates += 1;
+    return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const method = request.method ?? 'GET';
+    if (isDown) {
+      requests.push({ method, path, status: 0 });
+      request.socket.destroy();
+      return;
+    }
+    const body = await readBody(request);
+    const fault = faults.shift();
+    const answer = (status: number, payload: unknown, headers?: Record<string, string>) => {
+      requests.push({ method, path, status });
+      options.log?.(`slack-sim ${method} ${path} → ${status}`);
+      send(response, status, payload, headers);
+    };
+    const isWebhook = path === webhookPath;
+    if (fault?.kind === 'rate-limit') {
+      return answer(429, isWebhook ? 'rate_limited' : { ok: false, error: 'ratelimited' }, {
+        'retry-after': String(fault.retryAfter),
+      });
+    }
+    if (fault?.kind === 'status')
+      return answer(fault.status, isWebhook ? 'internal_error' : 'Internal Server Error');
+    if (method !== 'POST') return answer(405, 'method_not_allowed');
+
+    if (isWebhook) {
+      let payload: Record<string, unknown>;
+      try {
+        payload = JSON.parse(body) as Record<string, unknown>;
+      } catch {
+        return answer(400, 'invalid_payload');
+      }
+      const text = typeof payload.text === 'string' ? payload.text : '';
+      const blocks = asBlocks(payload.blocks);
+      if (!text && blocks.length === 0) return answer(400, 'no_text');
+      record({ ts: nextTs(), channel: 'webhook', text, blocks, via: 'webhook', updates: 0 });
+      return answer(200, 'ok');
+    }
+    if (path.startsWith('/services/')) return answer(404, 'no_service');
+
+    const apiMethod = path.startsWith('/api/') ? path.slice('/api/'.length) : undefined;
+    let args: Record<string, unknown>;
+    try {
+      args = parseArguments(request, body);
+    } catch {
+      return answer(200, { ok: false, error: 'invalid_json' });
+    }
+    const authError = checkAuth(request, args);
+    if (apiMethod && authError) return answer(200, { ok: false, error: authError });
+    switch (apiMethod) {
+      case 'chat.postMessage':
+        return answer(200, postMessage(args));
+      case 'chat.update':
+        return answer(200, update(args));
+      case 'auth.test':
+        return answer(200, { ok: true, team_id: 'T000', user_id: 'U000', bot_id: 'B000' });
+      default:
+        return answer(404, { ok: false, error: 'unknown_method' });
+    }
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(response, 500, { ok: false, error: String(error) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+
+  return {
+    url,
+    apiUrl: `${url}/api/`,
+    webhookUrl: `${url}${webhookPath}`,
+    token,
+    messages,
+    threads,
+    requests,
+    rateLimitNext(count, retryAfterSeconds) {
+      for (let index = 0; index < count; index += 1)
+        faults.push({ kind: 'rate-limit', retryAfter: retryAfterSeconds });
+    },
+    failNext(count, status = 500, failOptions = {}) {
+      for (let index = 0; index < (failOptions.after ?? 0); index += 1) faults.push({ kind: 'pass' });
+      for (let index = 0; index < count; index += 1) faults.push({ kind: 'status', status });
+    },
+    down(value) {
+      isDown = value;
+    },
+    reset() {
+      messages.length = 0;
+      threads.clear();
+      requests.length = 0;
+      faults = [];
+      isDown = false;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+};
