@@ -1,0 +1,2 @@
+// PLACEHOLDER until the function lands
+export const handler = async () => ({});

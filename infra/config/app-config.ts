@@ -1,0 +1,169 @@
+import { Duration } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/**
+ * Function timeouts, shared by the stateless stack (the functions) and the stateful stack (queue visibility timeouts
+ * must outlast them, or SQS hands a batch that is still being worked on to a second invocation).
+ */
+export const functionTimeouts = {
+  // Shopify gives up after 5 s and retries; a longer timeout only lets a slow cold start still record the order.
+  webhook: Duration.seconds(10),
+  api: Duration.seconds(10),
+  // A batch of 10 checks, each a few HotWax/Shopify calls with 10 s timeouts, plus a re-import trigger.
+  checker: Duration.seconds(120),
+  notifier: Duration.seconds(60),
+  // Pages through Shopify's orders of the last sweep window; must end well before the next sweep starts.
+  sweeper: Duration.seconds(300),
+} as const;
+
+/** How long SQS gathers messages before invoking; part of the queue visibility timeout arithmetic too. */
+export const batchingWindows = {
+  checker: Duration.seconds(5),
+  // A storm of alerts arrives as one batch and becomes one Slack digest instead of a hundred messages.
+  notifier: Duration.seconds(60),
+} as const;
+
+/**
+ * Non-secret function configuration, keyed by the environment variable names of `shared/config/config.ts` so
+ * `cdk deploy -c SHOPIFY_SHOP=acme.myshopify.com` reads like the local `.env`. Values left unset are not passed to
+ * the functions: their own zod validation then names what is missing at cold start, while synth still works offline.
+ */
+const functionConfigSchema = z.object({
+  SHOPIFY_SHOP: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, { error: 'must look like <name>.myshopify.com' })
+    .optional(),
+  SHOPIFY_API_VERSION: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/, { error: 'must be a Shopify API version such as 2026-10' })
+    .default('2026-10'),
+  HOTWAX_BASE_URL: z.url({ error: 'must be a URL such as https://acme.hotwax.io' }).optional(),
+  HOTWAX_SHOPIFY_CONFIG_ID: z.string().min(1).optional(),
+  HOTWAX_SHOP_ID: z.string().min(1).optional(),
+  HOTWAX_PRODUCT_STORE_ID: z.string().min(1).optional(),
+  HOTWAX_ORDER_MDM_CONFIG_ID: z.string().min(1).default('CRT_SHOPIFY_ORDER'),
+  HOTWAX_IMPORT_ORDER_SERVICE: z.string().min(1).optional(),
+  HOTWAX_REFRESH_ORDER_SERVICE: z.string().min(1).optional(),
+  CHECK_DELAY_SECONDS: z.coerce
+    .number()
+    .int()
+    // SQS caps DelaySeconds at 15 minutes.
+    .min(0)
+    .max(900, { error: 'must be at most 900 (the SQS message delay limit)' })
+    .default(600),
+  FULFILLED_CHECK_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
+  CREATED_STUCK_AFTER_SECONDS: z.coerce.number().int().min(0).default(3600),
+  VERIFY_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
+  MAX_REPAIR_ATTEMPTS: z.coerce.number().int().positive().default(3),
+  SWEEP_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    // EventBridge Scheduler rates are whole minutes; the sweeper must finish before the next run.
+    .refine((value) => value >= functionTimeouts.sweeper.toSeconds() && value % 60 === 0, {
+      error: `must be a whole number of minutes, at least the sweeper's ${functionTimeouts.sweeper.toSeconds()} s timeout`,
+    })
+    .default(900),
+  RESTORE_WEBHOOK_SUBSCRIPTIONS: z
+    .enum(['true', 'false'])
+    .or(z.boolean().transform((value) => (value ? 'true' : 'false')))
+    .default('false'),
+  SLACK_CHANNEL_ID: z.string().min(1).optional(),
+  // Notifications per batch above which the notifier sends one digest instead (the notifier's default is 10).
+  NOTIFY_STORM_THRESHOLD: z.coerce.number().int().nonnegative().optional(),
+  // The sweeper's subscription watchdog compares Shopify's subscriptions with this; set it behind a custom domain.
+  WEBHOOK_CALLBACK_URL: z.url().optional(),
+});
+
+export type FunctionConfig = z.infer<typeof functionConfigSchema>;
+
+/** Keys the functions cannot run without; synth warns while they are unset. */
+export const requiredForDeploy = [
+  'SHOPIFY_SHOP',
+  'HOTWAX_BASE_URL',
+  'HOTWAX_SHOPIFY_CONFIG_ID',
+  'HOTWAX_SHOP_ID',
+  'HOTWAX_PRODUCT_STORE_ID',
+] as const satisfies readonly (keyof FunctionConfig)[];
+
+const positive = (fallback: number) => z.coerce.number().positive().default(fallback);
+const retentionDays = z.coerce
+  .number()
+  .int()
+  .refine((value) => (Object.values(RetentionDays) as number[]).includes(value), {
+    error: 'must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...)',
+  });
+
+/** Infrastructure knobs (camelCase, so they never collide with the functions' environment variable names). */
+const infraConfigSchema = z.object({
+  stackPrefix: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]*$/)
+    .default('OrderSyncMonitor'),
+  logRetentionDays: retentionDays.default(30),
+  // Raw payloads carry customer PII: keep them only as long as an operator needs to replay or investigate them.
+  quarantineRetentionDays: z.coerce.number().int().positive().default(30),
+  apiThrottleRateLimit: positive(100),
+  apiThrottleBurstLimit: positive(200),
+  alarmEmail: z.email().optional(),
+  sweeperReservedConcurrency: z.coerce.number().int().positive().optional(),
+  alarmFunctionErrorsThreshold: positive(1),
+  alarmFunctionThrottlesThreshold: positive(1),
+  alarmWebhook5xxThreshold: positive(1),
+  alarmWebhooksRejectedThreshold: positive(10),
+  alarmNoWebhooksMinutes: z.coerce
+    .number()
+    .int()
+    .refine((value) => value >= 60 && value <= 1440 && value % 60 === 0, {
+      error: 'must be whole hours between 60 and 1440 minutes',
+    })
+    .default(120),
+  alarmEscalationsThreshold: positive(1),
+  alarmSyncSloTarget: z.coerce.number().gt(0).lte(1).default(0.99),
+  alarmSyncLagP99Seconds: positive(1800),
+  alarmQuarantinedThreshold: positive(1),
+  alarmSweepMissedThreshold: positive(1),
+  alarmSubscriptionsMissingThreshold: positive(1),
+});
+
+export type InfraConfig = z.infer<typeof infraConfigSchema>;
+
+export interface AppConfig {
+  readonly functions: FunctionConfig;
+  readonly infra: InfraConfig;
+  /** Required function settings still unset (synth warns; the functions refuse to start). */
+  readonly missingForDeploy: string[];
+}
+
+export class AppConfigError extends Error {
+  override name = 'AppConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid CDK context:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+const readContext = (node: Node, keys: readonly string[]) =>
+  Object.fromEntries(
+    keys
+      .map((key) => [key, node.tryGetContext(key)] as const)
+      // `-c KEY=` means "unset", the same as leaving the key out.
+      .filter(([, value]) => value !== undefined && value !== null && value !== ''),
+  );
+
+/** Reads `cdk.json` context and `-c key=value`, applies the defaults, and lists every problem at once. */
+export const readAppConfig = (node: Node): AppConfig => {
+  const functions = functionConfigSchema.safeParse(
+    readContext(node, Object.keys(functionConfigSchema.shape)),
+  );
+  const infra = infraConfigSchema.safeParse(readContext(node, Object.keys(infraConfigSchema.shape)));
+  const problems = [functions, infra].flatMap((result) =>
+    result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`),
+  );
+  if (!functions.success || !infra.success) throw new AppConfigError(problems);
+  return {
+    functions: functions.data,
+    infra: infra.data,
+    missingForDeploy: requiredForDeploy.filter((key) => functions.data[key] === undefined),
+  };
+};

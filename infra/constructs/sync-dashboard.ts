@@ -1,0 +1,173 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  type IAlarm,
+  MathExpression,
+  type Metric,
+  Stats,
+  TextWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MetricName } from '../../shared/observability/metric-names.js';
+import { syncMetric } from './sync-metrics.js';
+
+export interface SyncDashboardProps {
+  readonly dashboardName: string;
+  readonly functions: Record<string, IFunction>;
+  readonly queues: {
+    readonly check: IQueue;
+    readonly checkDlq: IQueue;
+    readonly notify: IQueue;
+    readonly notifyDlq: IQueue;
+  };
+  readonly webhook5xx: Metric;
+  readonly alarms: IAlarm[];
+}
+
+/** One screen that answers "are orders reaching HotWax, and if not, why": outcomes, repairs, lag, queues, intake. */
+export class SyncDashboard extends Construct {
+  readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: SyncDashboardProps) {
+    super(scope, id);
+    const triggered = syncMetric(MetricName.RepairsTriggered, { label: 'Repairs triggered' });
+    const verified = syncMetric(MetricName.RepairsVerified, { label: 'Repairs verified' });
+    const dlqDepth = (queue: IQueue, label: string) =>
+      queue.metricApproximateNumberOfMessagesVisible({
+        statistic: Stats.MAXIMUM,
+        period: Duration.minutes(5),
+        label,
+      });
+    const lag = (p: number) =>
+      syncMetric(MetricName.SyncLagSeconds, {
+        statistic: Stats.p(p),
+        label: `p${p}`,
+        period: Duration.minutes(15),
+      });
+
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.days(1),
+      widgets: [
+        [
+          new TextWidget({
+            markdown:
+              '# Order sync monitor\nShopify orders checked against HotWax, repaired when missing or stuck. ' +
+              'Alarms carry what to do in their description.',
+            width: 24,
+            height: 2,
+          }),
+        ],
+        [new AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 24, height: 4 })],
+        [
+          new GraphWidget({
+            title: 'Check outcomes (orders per state)',
+            width: 12,
+            stacked: true,
+            left: [
+              syncMetric(MetricName.OrdersInSync, { label: 'In sync' }),
+              syncMetric(MetricName.OrdersMissing, { label: 'Missing' }),
+              syncMetric(MetricName.OrdersBlocked, { label: 'Blocked on data' }),
+              syncMetric(MetricName.OrdersStuck, { label: 'Stuck in Created' }),
+              syncMetric(MetricName.OrdersAwaitingApproval, { label: 'Awaiting approval' }),
+              syncMetric(MetricName.Escalations, { label: 'Escalated' }),
+            ],
+            right: [syncMetric(MetricName.ChecksRun, { label: 'Checks run' })],
+          }),
+          new GraphWidget({
+            title: 'Repairs triggered vs verified',
+            width: 12,
+            left: [triggered, verified],
+            right: [
+              new MathExpression({
+                expression: '100 * verified / triggered',
+                usingMetrics: { verified, triggered },
+                label: 'Repair success rate (%)',
+                period: Duration.minutes(5),
+              }),
+            ],
+            rightYAxis: { min: 0, max: 100, label: '%', showUnits: false },
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Sync lag (Shopify created → HotWax in expected state), seconds',
+            width: 12,
+            left: [lag(50), lag(90), lag(99)],
+            right: [
+              syncMetric(MetricName.InSyncWithinSlo, {
+                statistic: Stats.AVERAGE,
+                period: Duration.hours(1),
+                label: 'In sync within 30 min (ratio)',
+              }),
+            ],
+            rightYAxis: { min: 0, max: 1, showUnits: false },
+          }),
+          new GraphWidget({
+            title: 'Queues and dead-letter queues (messages visible)',
+            width: 12,
+            left: [
+              dlqDepth(props.queues.checkDlq, 'Check DLQ'),
+              dlqDepth(props.queues.notifyDlq, 'Notify DLQ'),
+            ],
+            right: [
+              dlqDepth(props.queues.check, 'Check queue'),
+              dlqDepth(props.queues.notify, 'Notify queue'),
+            ],
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Webhooks',
+            width: 12,
+            left: [
+              syncMetric(MetricName.WebhooksReceived, { label: 'Received' }),
+              syncMetric(MetricName.WebhooksDuplicate, { label: 'Duplicate' }),
+            ],
+            right: [
+              syncMetric(MetricName.WebhooksRejected, { label: 'Rejected (signature)' }),
+              syncMetric(MetricName.WebhooksQuarantined, { label: 'Quarantined' }),
+              props.webhook5xx.with({ label: 'Webhook 5xx' }),
+            ],
+          }),
+          new GraphWidget({
+            title: 'Function errors',
+            width: 12,
+            left: Object.entries(props.functions).map(([name, fn]) =>
+              fn.metricErrors({ statistic: Stats.SUM, period: Duration.minutes(5), label: name }),
+            ),
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Reconciliation sweep',
+            width: 12,
+            left: [
+              syncMetric(MetricName.SweepOrdersSeen, { label: 'Orders seen' }),
+              syncMetric(MetricName.SweepWebhooksMissed, { label: 'Webhooks missed' }),
+              syncMetric(MetricName.SweepOverdueChecksRecovered, { label: 'Overdue checks recovered' }),
+            ],
+            right: [
+              syncMetric(MetricName.SubscriptionsMissing, {
+                statistic: Stats.MAXIMUM,
+                label: 'Subscriptions missing',
+              }),
+            ],
+          }),
+          new GraphWidget({
+            title: 'Notifications',
+            width: 12,
+            left: [
+              syncMetric(MetricName.NotificationsSent, { label: 'Sent' }),
+              syncMetric(MetricName.NotificationsFailed, { label: 'Failed' }),
+            ],
+          }),
+        ],
+      ],
+    });
+  }
+}

@@ -1,0 +1,417 @@
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { tableDefinition } from '../../shared/adapters/dynamo/table-definition.js';
+import { batchingWindows, type FunctionConfig, functionTimeouts } from '../config/app-config.js';
+import { AppFunction } from '../constructs/app-function.js';
+import { type AlarmThresholds, SyncAlarms } from '../constructs/sync-alarms.js';
+import { SyncDashboard } from '../constructs/sync-dashboard.js';
+
+/** What the stateless stack uses from the stateful one (the `StatefulStack` satisfies it). */
+export interface StatefulResources {
+  readonly table: ITable;
+  /** Name of the stateful stack's export of the quarantine bucket ARN. */
+  readonly quarantineBucketArnExportName: string;
+  readonly checkQueue: IQueue;
+  readonly checkDlq: IQueue;
+  readonly notifyQueue: IQueue;
+  readonly notifyDlq: IQueue;
+  readonly quarantineBucket: IBucket;
+  readonly webhookSecret: ISecret;
+  readonly credentialsSecret: ISecret;
+  readonly alarmTopic: ITopic;
+}
+
+export interface StatelessStackProps extends StackProps {
+  readonly stateful: StatefulResources;
+  /** Non-secret function settings, named like the environment variables the functions read. */
+  readonly functionConfig: FunctionConfig;
+  readonly alarmThresholds?: Partial<AlarmThresholds>;
+  /** @default one month */
+  readonly logRetention?: RetentionDays;
+  /** Stage-wide API throttling. @default 100 requests/s, bursts of 200 */
+  readonly apiThrottle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** @default none (see AppFunctionProps.reservedConcurrentExecutions) */
+  readonly sweeperReservedConcurrency?: number;
+}
+
+export const webhookPath = '/webhooks/shopify';
+
+/** Keeps only the settings that are set; the functions' zod schemas apply their own defaults to the rest. */
+const env = (entries: Record<string, string | number | undefined>): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(entries).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
+  );
+
+const tableReads = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+// Transactions are authorised per contained action, so TransactWriteItems needs no action of its own.
+const tableWrites = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+/** The webhook records one order at a time: single-item writes and the condition checks of its transactions. */
+const webhookTableWrites = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+];
+
+/**
+ * Table access on the table and its named indexes only. `grant*Data` would add `<table>/index/*`; naming the
+ * indexes from the shared table definition is narrower and needs no wildcard. Writes never target an index.
+ */
+const grantTable = (fn: AppFunction, table: ITable, access: { reads?: string[]; writes?: string[] }) => {
+  if (access.reads) {
+    const indexes = tableDefinition.indexes.map((index) => `${table.tableArn}/index/${index.name}`);
+    fn.addToRolePolicy(
+      new PolicyStatement({ actions: access.reads, resources: [table.tableArn, ...indexes] }),
+    );
+  }
+  if (access.writes) {
+    fn.addToRolePolicy(new PolicyStatement({ actions: access.writes, resources: [table.tableArn] }));
+  }
+};
+
+/**
+ * The functions, the HTTP API, the schedule, the alarms and the dashboard: everything that can be destroyed and
+ * redeployed without losing data.
+ *
+ * Run a sweep on demand (e.g. after fixing a deleted subscription) with
+ * `aws lambda invoke --function-name <SweeperFunctionName output> --invocation-type Event /dev/null`.
+ */
+export class StatelessStack extends Stack {
+  readonly webhookFunction: AppFunction;
+  readonly apiFunction: AppFunction;
+  readonly checkerFunction: AppFunction;
+  readonly notifierFunction: AppFunction;
+  readonly sweeperFunction: AppFunction;
+  readonly httpApi: HttpApi;
+  readonly alarms: SyncAlarms;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { stateful, functionConfig: cfg } = props;
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'order-sync-monitor: Shopify webhooks in, order sync state out',
+      // The stage is declared below so it can have access logs, route metrics and throttling.
+      createDefaultStage: false,
+    });
+    const webhookCallbackUrl = cfg.WEBHOOK_CALLBACK_URL ?? `${this.httpApi.apiEndpoint}${webhookPath}`;
+
+    const base = {
+      TABLE_NAME: stateful.table.tableName,
+      CHECK_QUEUE_URL: stateful.checkQueue.queueUrl,
+      SHOPIFY_SHOP: cfg.SHOPIFY_SHOP,
+    };
+    const integrations = {
+      NOTIFY_QUEUE_URL: stateful.notifyQueue.queueUrl,
+      SHOPIFY_API_VERSION: cfg.SHOPIFY_API_VERSION,
+      HOTWAX_BASE_URL: cfg.HOTWAX_BASE_URL,
+      HOTWAX_SHOPIFY_CONFIG_ID: cfg.HOTWAX_SHOPIFY_CONFIG_ID,
+      HOTWAX_SHOP_ID: cfg.HOTWAX_SHOP_ID,
+      HOTWAX_PRODUCT_STORE_ID: cfg.HOTWAX_PRODUCT_STORE_ID,
+      HOTWAX_ORDER_MDM_CONFIG_ID: cfg.HOTWAX_ORDER_MDM_CONFIG_ID,
+      HOTWAX_IMPORT_ORDER_SERVICE: cfg.HOTWAX_IMPORT_ORDER_SERVICE,
+      HOTWAX_REFRESH_ORDER_SERVICE: cfg.HOTWAX_REFRESH_ORDER_SERVICE,
+      CHECK_DELAY_SECONDS: cfg.CHECK_DELAY_SECONDS,
+      FULFILLED_CHECK_DELAY_SECONDS: cfg.FULFILLED_CHECK_DELAY_SECONDS,
+      CREATED_STUCK_AFTER_SECONDS: cfg.CREATED_STUCK_AFTER_SECONDS,
+      VERIFY_DELAY_SECONDS: cfg.VERIFY_DELAY_SECONDS,
+      MAX_REPAIR_ATTEMPTS: cfg.MAX_REPAIR_ATTEMPTS,
+      CONFIG_SECRET_ARNS: stateful.credentialsSecret.secretArn,
+    };
+
+    // --- webhook: verify, record, schedule the check; quarantine what cannot be parsed -------------------------
+    this.webhookFunction = new AppFunction(this, 'WebhookFunction', {
+      entry: 'functions/webhook/handler.ts',
+      description: 'POST /webhooks/shopify: verifies the HMAC, records the order, schedules its check',
+      timeout: functionTimeouts.webhook,
+      // More CPU for a fast cold start: Shopify waits only 5 s for the answer.
+      memorySize: 1024,
+      logRetention,
+      environment: env({
+        ...base,
+        QUARANTINE_BUCKET: stateful.quarantineBucket.bucketName,
+        CHECK_DELAY_SECONDS: cfg.CHECK_DELAY_SECONDS,
+        FULFILLED_CHECK_DELAY_SECONDS: cfg.FULFILLED_CHECK_DELAY_SECONDS,
+        // Only the signing secret: a leaked webhook function cannot reach HotWax, Shopify Admin or Slack.
+        CONFIG_SECRET_ARNS: stateful.webhookSecret.secretArn,
+      }),
+    });
+    grantTable(this.webhookFunction, stateful.table, { writes: webhookTableWrites });
+    stateful.checkQueue.grantSendMessages(this.webhookFunction);
+    // The bucket ARN comes through a named export so the object wildcard below has a stable, reviewable name.
+    const quarantineObjects = `${Fn.importValue(stateful.quarantineBucketArnExportName)}/*`;
+    this.webhookFunction.addToRolePolicy(
+      new PolicyStatement({ actions: ['s3:PutObject'], resources: [quarantineObjects] }),
+    );
+    Validations.of(this.webhookFunction.role ?? this.webhookFunction).acknowledge({
+      // cdk-nag names an imported value by its export name.
+      id: `AwsSolutions-IAM5[Resource::${stateful.quarantineBucketArnExportName}/*]`,
+      reason:
+        "Quarantined payloads get a new object key per delivery, so PutObject must cover the bucket's objects; " +
+        'only PutObject is allowed (no read, list or delete), and only on the quarantine bucket.',
+    });
+    stateful.webhookSecret.grantRead(this.webhookFunction);
+
+    // --- api: read-only view of an order's sync state --------------------------------------------------------
+    this.apiFunction = new AppFunction(this, 'ApiFunction', {
+      entry: 'functions/api/handler.ts',
+      description: 'GET /orders/{shopifyOrderId} and GET /health',
+      timeout: functionTimeouts.api,
+      logRetention,
+      // The API only reads the table: no queue URL, no secret.
+      environment: env({ TABLE_NAME: base.TABLE_NAME, SHOPIFY_SHOP: base.SHOPIFY_SHOP }),
+    });
+    grantTable(this.apiFunction, stateful.table, { reads: tableReads });
+
+    // --- checker: compare with HotWax, repair, verify ---------------------------------------------------------
+    this.checkerFunction = new AppFunction(this, 'CheckerFunction', {
+      entry: 'functions/checker/handler.ts',
+      description: 'Checks orders against HotWax and repairs the missing or stuck ones',
+      timeout: functionTimeouts.checker,
+      logRetention,
+      environment: env({ ...base, ...integrations }),
+    });
+    grantTable(this.checkerFunction, stateful.table, { reads: tableReads, writes: tableWrites });
+    stateful.checkQueue.grantSendMessages(this.checkerFunction);
+    stateful.notifyQueue.grantSendMessages(this.checkerFunction);
+    stateful.credentialsSecret.grantRead(this.checkerFunction);
+    this.checkerFunction.addEventSource(
+      new SqsEventSource(stateful.checkQueue, {
+        batchSize: 10,
+        maxBatchingWindow: batchingWindows.checker,
+        reportBatchItemFailures: true,
+        // HotWax is the bottleneck: at most 5 concurrent batches talk to it, whatever the backlog.
+        maxConcurrency: 5,
+      }),
+    );
+
+    // --- notifier: Slack, from the notify queue and from alarms ----------------------------------------------
+    this.notifierFunction = new AppFunction(this, 'NotifierFunction', {
+      entry: 'functions/notifier/handler.ts',
+      description: 'Sends Slack notifications and digests; forwards CloudWatch alarms',
+      timeout: functionTimeouts.notifier,
+      logRetention,
+      // The notify queue feeds it through the event source; it sends to no queue itself.
+      environment: env({
+        TABLE_NAME: base.TABLE_NAME,
+        SHOPIFY_SHOP: base.SHOPIFY_SHOP,
+        SLACK_CHANNEL_ID: cfg.SLACK_CHANNEL_ID,
+        NOTIFY_STORM_THRESHOLD: cfg.NOTIFY_STORM_THRESHOLD,
+        // Links to the order in HotWax and Shopify in the messages.
+        HOTWAX_BASE_URL: cfg.HOTWAX_BASE_URL,
+        CONFIG_SECRET_ARNS: stateful.credentialsSecret.secretArn,
+      }),
+    });
+    // Read/write for the Slack thread ids kept on the order record.
+    grantTable(this.notifierFunction, stateful.table, { reads: tableReads, writes: tableWrites });
+    stateful.credentialsSecret.grantRead(this.notifierFunction);
+    this.notifierFunction.addEventSource(
+      new SqsEventSource(stateful.notifyQueue, {
+        batchSize: 100,
+        maxBatchingWindow: batchingWindows.notifier,
+        reportBatchItemFailures: true,
+        // Slack rate-limits per channel; two concurrent batches is the minimum SQS allows.
+        maxConcurrency: 2,
+      }),
+    );
+    stateful.alarmTopic.addSubscription(new LambdaSubscription(this.notifierFunction));
+
+    // --- sweeper: reconciliation against Shopify, overdue checks, subscription watchdog -----------------------
+    this.sweeperFunction = new AppFunction(this, 'SweeperFunction', {
+      entry: 'functions/sweeper/handler.ts',
+      description: 'Reconciliation sweep: orders without webhooks, overdue checks, webhook subscriptions',
+      timeout: functionTimeouts.sweeper,
+      logRetention,
+      reservedConcurrentExecutions: props.sweeperReservedConcurrency,
+      environment: env({
+        ...base,
+        ...integrations,
+        SWEEP_INTERVAL_SECONDS: cfg.SWEEP_INTERVAL_SECONDS,
+        RESTORE_WEBHOOK_SUBSCRIPTIONS: cfg.RESTORE_WEBHOOK_SUBSCRIPTIONS,
+        WEBHOOK_CALLBACK_URL: webhookCallbackUrl,
+      }),
+    });
+    grantTable(this.sweeperFunction, stateful.table, { reads: tableReads, writes: tableWrites });
+    stateful.checkQueue.grantSendMessages(this.sweeperFunction);
+    stateful.notifyQueue.grantSendMessages(this.sweeperFunction);
+    stateful.credentialsSecret.grantRead(this.sweeperFunction);
+    // A failed sweep is not retried: the next scheduled sweep covers the same window, and overlapping sweeps
+    // would only spend Shopify API quota twice.
+    this.sweeperFunction.configureAsyncInvoke({ retryAttempts: 0 });
+    // Our own role: the target's default grant also covers every version and alias (`<arn>:*`), which the
+    // schedule never invokes.
+    const scheduleRole = new Role(this, 'SweepScheduleRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: 'Lets EventBridge Scheduler start the reconciliation sweep',
+    });
+    scheduleRole.addToPolicy(
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.sweeperFunction.functionArn],
+      }),
+    );
+    new Schedule(this, 'SweepSchedule', {
+      description: 'order-sync-monitor: reconciliation sweep',
+      schedule: ScheduleExpression.rate(Duration.seconds(cfg.SWEEP_INTERVAL_SECONDS)),
+      // Retries here only cover failing to hand the event to Lambda (throttling, service errors).
+      target: new LambdaInvoke(this.sweeperFunction, {
+        role: scheduleRole.withoutPolicyUpdates(),
+        retryAttempts: 3,
+        maxEventAge: Duration.minutes(10),
+      }),
+    });
+
+    // --- HTTP API -----------------------------------------------------------------------------------------------
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      // Route-level metrics: the Webhook5xx alarm watches POST /webhooks/shopify alone.
+      detailedMetricsEnabled: true,
+      throttle: props.apiThrottle ?? { rateLimit: 100, burstLimit: 200 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // No bodies, headers or query strings: nothing personal reaches the access log.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationStatus: '$context.integrationStatus',
+            integrationError: '$context.integrationErrorMessage',
+            error: '$context.error.message',
+            sourceIp: '$context.identity.sourceIp',
+            caller: '$context.identity.userArn',
+          }),
+        ),
+      },
+    });
+
+    const [webhookRoute] = this.httpApi.addRoutes({
+      path: webhookPath,
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('WebhookIntegration', this.webhookFunction),
+    });
+    const apiIntegration = new HttpLambdaIntegration('ApiIntegration', this.apiFunction);
+    this.httpApi.addRoutes({
+      path: '/orders/{shopifyOrderId}',
+      methods: [HttpMethod.GET],
+      integration: apiIntegration,
+      // Order state and timelines are internal: callers sign with SigV4 and need execute-api:Invoke.
+      authorizer: new HttpIamAuthorizer(),
+    });
+    const [healthRoute] = this.httpApi.addRoutes({
+      path: '/health',
+      methods: [HttpMethod.GET],
+      integration: apiIntegration,
+    });
+    if (webhookRoute) {
+      Validations.of(webhookRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Shopify calls this route and cannot sign AWS requests or send a token; every delivery is authenticated ' +
+          'by its X-Shopify-Hmac-Sha256 signature (HMAC-SHA256 of the raw body with the app secret) in the webhook ' +
+          'function before anything is recorded. Stage throttling bounds abuse, and rejections raise an alarm.',
+      });
+    }
+    if (healthRoute) {
+      Validations.of(healthRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Liveness probe for external uptime monitors, which hold no AWS credentials; it returns only a status ' +
+          'and no order data. Stage throttling bounds abuse.',
+      });
+    }
+
+    // --- alarms and dashboard -----------------------------------------------------------------------------------
+    const functions = {
+      webhook: this.webhookFunction,
+      api: this.apiFunction,
+      checker: this.checkerFunction,
+      notifier: this.notifierFunction,
+      sweeper: this.sweeperFunction,
+    };
+    const webhook5xx = new Metric({
+      namespace: 'AWS/ApiGateway',
+      metricName: '5xx',
+      dimensionsMap: {
+        ApiId: this.httpApi.apiId,
+        Stage: stage.stageName,
+        Method: 'POST',
+        Resource: webhookPath,
+      },
+      statistic: Stats.SUM,
+      period: Duration.minutes(5),
+    });
+    this.alarms = new SyncAlarms(this, 'Alarms', {
+      alarmTopic: stateful.alarmTopic,
+      functions,
+      checkDlq: stateful.checkDlq,
+      notifyDlq: stateful.notifyDlq,
+      webhook5xx,
+      sweepInterval: Duration.seconds(cfg.SWEEP_INTERVAL_SECONDS),
+      thresholds: props.alarmThresholds,
+    });
+    new SyncDashboard(this, 'Dashboard', {
+      dashboardName: `${this.stackName}-order-sync`,
+      functions,
+      queues: {
+        check: stateful.checkQueue,
+        checkDlq: stateful.checkDlq,
+        notify: stateful.notifyQueue,
+        notifyDlq: stateful.notifyDlq,
+      },
+      webhook5xx,
+      alarms: this.alarms.alarms,
+    });
+
+    new CfnOutput(this, 'WebhookUrl', {
+      description: 'Subscribe the Shopify orders/create and orders/fulfilled webhooks to this URL',
+      value: webhookCallbackUrl,
+    });
+    new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint });
+    new CfnOutput(this, 'SweeperFunctionName', {
+      description:
+        'aws lambda invoke --function-name <this> --invocation-type Event /dev/null runs a sweep now',
+      value: this.sweeperFunction.functionName,
+    });
+  }
+}

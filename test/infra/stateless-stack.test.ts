@@ -1,0 +1,391 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MetricName, metricNamespace, serviceName } from '../../shared/observability/metric-names.js';
+import { actionsOf, logicalId, roleStatements, synthTestApp } from './support/test-app.js';
+
+let template: Template;
+let built: ReturnType<typeof synthTestApp>;
+let fnIds: Record<'webhook' | 'api' | 'checker' | 'notifier' | 'sweeper', string>;
+
+beforeAll(() => {
+  // One non-default threshold proves that context reaches the alarms.
+  built = synthTestApp({ alarmNoWebhooksMinutes: '240' });
+  template = built.statelessTemplate;
+  const s = built.stateless;
+  fnIds = {
+    webhook: logicalId(s, s.webhookFunction),
+    api: logicalId(s, s.apiFunction),
+    checker: logicalId(s, s.checkerFunction),
+    notifier: logicalId(s, s.notifierFunction),
+    sweeper: logicalId(s, s.sweeperFunction),
+  };
+});
+
+const fnProps = (id: string) => template.toJSON().Resources[id].Properties;
+const statefulId = (resource: { node: { defaultChild?: unknown } }) => logicalId(built.stateful, resource);
+
+describe('functions', () => {
+  it('run every function on Node 24, ARM64, with active tracing, source maps and its own log group', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(5);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+        Environment: {
+          Variables: expect.objectContaining({
+            NODE_OPTIONS: '--enable-source-maps',
+            POWERTOOLS_SERVICE_NAME: serviceName,
+            POWERTOOLS_METRICS_NAMESPACE: metricNamespace,
+          }),
+        },
+      });
+    }
+    for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(logGroup.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('attaches no AWS managed policy to any role', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('passes the non-secret config by environment variable name and secrets only by ARN', () => {
+    const checkerEnv = fnProps(fnIds.checker).Environment.Variables;
+    expect(checkerEnv).toMatchObject({
+      SHOPIFY_SHOP: 'acme.myshopify.com',
+      HOTWAX_BASE_URL: 'https://acme.hotwax.io',
+      HOTWAX_SHOPIFY_CONFIG_ID: 'SHOP_CONFIG',
+      HOTWAX_ORDER_MDM_CONFIG_ID: 'CRT_SHOPIFY_ORDER',
+      HOTWAX_REFRESH_ORDER_SERVICE: 'refreshShopifyOrder',
+      CHECK_DELAY_SECONDS: '600',
+      MAX_REPAIR_ATTEMPTS: '3',
+      TABLE_NAME: expect.anything(),
+      CHECK_QUEUE_URL: expect.anything(),
+      NOTIFY_QUEUE_URL: expect.anything(),
+    });
+    expect(checkerEnv).not.toHaveProperty('HOTWAX_IMPORT_ORDER_SERVICE');
+    expect(JSON.stringify(checkerEnv.CONFIG_SECRET_ARNS)).toContain(
+      statefulId(built.stateful.credentialsSecret),
+    );
+    expect(fnProps(fnIds.webhook).Environment.Variables).toHaveProperty('QUARANTINE_BUCKET');
+    expect(fnProps(fnIds.notifier).Environment.Variables).toHaveProperty('SLACK_CHANNEL_ID', 'C0123456789');
+    expect(fnProps(fnIds.sweeper).Environment.Variables).toMatchObject({
+      SWEEP_INTERVAL_SECONDS: '900',
+      RESTORE_WEBHOOK_SUBSCRIPTIONS: 'false',
+      WEBHOOK_CALLBACK_URL: expect.anything(),
+    });
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+      const names = Object.keys(fn.Properties.Environment.Variables);
+      expect(names.filter((name) => /TOKEN|PASSWORD|WEBHOOK_SECRET|WEBHOOK_URL$/.test(name))).toEqual([]);
+    }
+  });
+});
+
+describe('least privilege', () => {
+  const credentials = () => statefulId(built.stateful.credentialsSecret);
+  const webhookSecret = () => statefulId(built.stateful.webhookSecret);
+  const dynamoReads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan'];
+  const dynamoWrites = [
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+  ];
+
+  it('gives the webhook function only its signing secret, table writes, check-queue sends and quarantine puts', () => {
+    const webhookEnv = fnProps(fnIds.webhook).Environment.Variables;
+    expect(JSON.stringify(webhookEnv.CONFIG_SECRET_ARNS)).toContain(webhookSecret());
+    expect(JSON.stringify(webhookEnv)).not.toContain(credentials());
+
+    const statements = roleStatements(template, fnIds.webhook);
+    const text = JSON.stringify(statements);
+    expect(text).toContain(webhookSecret());
+    expect(text).not.toContain(credentials());
+    expect(text).not.toContain(statefulId(built.stateful.notifyQueue));
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'sqs:SendMessage', 's3:PutObject']));
+    expect(actions.filter((action) => dynamoReads.includes(action))).toEqual([]);
+    expect(actions.filter((action) => /^s3:(Get|List|Delete)/.test(action))).toEqual([]);
+  });
+
+  it('gives the api function read-only table access and nothing else', () => {
+    const statements = roleStatements(template, fnIds.api);
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    expect(actions.filter((action) => dynamoWrites.includes(action))).toEqual([]);
+    expect(actions.filter((action) => /^(sqs|s3|secretsmanager|sns):/.test(action))).toEqual([]);
+    expect(fnProps(fnIds.api).Environment.Variables).not.toHaveProperty('CONFIG_SECRET_ARNS');
+    expect(fnProps(fnIds.api).Environment.Variables).not.toHaveProperty('CHECK_QUEUE_URL');
+  });
+
+  it.each([
+    ['checker', true, true],
+    ['sweeper', true, true],
+    ['notifier', false, false],
+  ] as const)(
+    'gives the %s the credentials and only the queues it needs',
+    (name, sendsChecks, sendsNotifies) => {
+      const statements = roleStatements(template, fnIds[name]);
+      const text = JSON.stringify(statements);
+      expect(text).toContain(credentials());
+      expect(text).not.toContain(webhookSecret());
+      expect(text).not.toContain(statefulId(built.stateful.quarantineBucket));
+      const sends = statements.filter((statement) => actionsOf(statement).includes('sqs:SendMessage'));
+      const sendTargets = JSON.stringify(sends.map((statement) => statement.Resource));
+      expect(sendTargets.includes(statefulId(built.stateful.checkQueue))).toBe(sendsChecks);
+      expect(sendTargets.includes(statefulId(built.stateful.notifyQueue))).toBe(sendsNotifies);
+      expect(statements.flatMap(actionsOf)).toEqual(
+        expect.arrayContaining([...dynamoReads, ...dynamoWrites]),
+      );
+    },
+  );
+
+  it('lets the schedule invoke the sweeper and nothing else', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+      JSON.stringify(policy.Properties.PolicyDocument).includes('lambda:InvokeFunction'),
+    );
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: { 'Fn::GetAtt': [fnIds.sweeper, 'Arn'] },
+      },
+    ]);
+  });
+});
+
+describe('HTTP API', () => {
+  it.each([
+    ['POST /webhooks/shopify', 'NONE', 'webhook'],
+    ['GET /orders/{shopifyOrderId}', 'AWS_IAM', 'api'],
+    ['GET /health', 'NONE', 'api'],
+  ] as const)('routes %s with %s authorization', (routeKey, authorizationType, fn) => {
+    const routes = Object.values(
+      template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }),
+    );
+    expect(routes).toHaveLength(1);
+    expect(routes[0]?.Properties.AuthorizationType).toBe(authorizationType);
+    const integrationId = routes[0]?.Properties.Target['Fn::Join'][1][1].Ref;
+    const integration = template.toJSON().Resources[integrationId];
+    expect(JSON.stringify(integration.Properties.IntegrationUri)).toContain(fnIds[fn]);
+  });
+
+  it('logs access, emits route metrics and throttles on the default stage', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('\\$context.requestId'),
+      },
+      DefaultRouteSettings: {
+        DetailedMetricsEnabled: true,
+        ThrottlingRateLimit: 100,
+        ThrottlingBurstLimit: 200,
+      },
+    });
+  });
+});
+
+describe('event sources and schedule', () => {
+  it('feeds the checker small batches with partial failures and a concurrency cap that protects HotWax', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnIds.checker },
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it('feeds the notifier large batches over a minute, so a storm becomes one digest', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnIds.notifier },
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 60,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('subscribes the notifier to the alarm topic', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      Endpoint: { 'Fn::GetAtt': [fnIds.notifier, 'Arn'] },
+      TopicArn: { 'Fn::ImportValue': Match.stringLikeRegexp(statefulId(built.stateful.alarmTopic)) },
+    });
+  });
+
+  it('runs the sweep every SWEEP_INTERVAL_SECONDS without retrying a failed sweep', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [fnIds.sweeper, 'Arn'] } }),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: fnIds.sweeper },
+      MaximumRetryAttempts: 0,
+    });
+  });
+});
+
+describe('alarms', () => {
+  const GTE = 'GreaterThanOrEqualToThreshold';
+  const custom = (metric: string) => ({
+    Namespace: metricNamespace,
+    MetricName: metric,
+    Dimensions: [{ Name: 'service', Value: serviceName }],
+  });
+  const functionAlarms = ['Webhook', 'Api', 'Checker', 'Notifier', 'Sweeper'].flatMap((name) => [
+    [
+      `${name}FunctionErrors`,
+      { Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 1, ComparisonOperator: GTE },
+    ],
+    [
+      `${name}FunctionThrottles`,
+      { Namespace: 'AWS/Lambda', MetricName: 'Throttles', Threshold: 1, ComparisonOperator: GTE },
+    ],
+  ]);
+  const expected: [string, Record<string, unknown>][] = [
+    [
+      'CheckDlqNotEmpty',
+      { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: GTE },
+    ],
+    [
+      'NotifyDlqNotEmpty',
+      { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: GTE },
+    ],
+    ...(functionAlarms as [string, Record<string, unknown>][]),
+    [
+      'Webhook5xx',
+      {
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5xx',
+        Dimensions: Match.arrayWith([
+          { Name: 'Method', Value: 'POST' },
+          { Name: 'Resource', Value: '/webhooks/shopify' },
+        ]),
+        Threshold: 1,
+        ComparisonOperator: GTE,
+      },
+    ],
+    [
+      'WebhookSignaturesRejected',
+      {
+        ...custom(MetricName.WebhooksRejected),
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 10,
+        ComparisonOperator: GTE,
+      },
+    ],
+    [
+      'NoWebhooksReceived',
+      {
+        ...custom(MetricName.WebhooksReceived),
+        Statistic: 'Sum',
+        Period: 4 * 3600,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      },
+    ],
+    ['OrderEscalated', { ...custom(MetricName.Escalations), Threshold: 1, ComparisonOperator: GTE }],
+    [
+      'SyncSloBreached',
+      {
+        ...custom(MetricName.InSyncWithinSlo),
+        Statistic: 'Average',
+        Period: 3600,
+        Threshold: 0.99,
+        ComparisonOperator: 'LessThanThreshold',
+      },
+    ],
+    [
+      'SyncLagP99High',
+      {
+        ...custom(MetricName.SyncLagSeconds),
+        ExtendedStatistic: 'p99',
+        Period: 3600,
+        Threshold: 1800,
+        ComparisonOperator: 'GreaterThanThreshold',
+      },
+    ],
+    [
+      'WebhookPayloadQuarantined',
+      { ...custom(MetricName.WebhooksQuarantined), Threshold: 1, ComparisonOperator: GTE },
+    ],
+    [
+      'SweepFoundMissedWebhooks',
+      {
+        ...custom(MetricName.SweepWebhooksMissed),
+        Period: 900,
+        Threshold: 1,
+        ComparisonOperator: GTE,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+      },
+    ],
+    [
+      'WebhookSubscriptionsMissing',
+      {
+        ...custom(MetricName.SubscriptionsMissing),
+        Statistic: 'Maximum',
+        Threshold: 1,
+        ComparisonOperator: GTE,
+      },
+    ],
+  ];
+
+  it('creates exactly the expected alarms', () => {
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(expected.length);
+  });
+
+  it.each(expected)('alarms on %s and tells the alarm topic on ALARM and OK', (name, properties) => {
+    const topic = { 'Fn::ImportValue': Match.stringLikeRegexp(statefulId(built.stateful.alarmTopic)) };
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `${built.stateless.stackName}-${name}`,
+      AlarmDescription: Match.stringLikeRegexp('.{80,}'),
+      AlarmActions: [topic],
+      OKActions: [topic],
+      ...properties,
+    });
+  });
+});
+
+describe('dashboard', () => {
+  it('shows outcomes, repairs and their success rate, lag percentiles, DLQs, webhooks and function errors', () => {
+    const dashboards = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
+    for (const metric of [
+      MetricName.OrdersInSync,
+      MetricName.OrdersMissing,
+      MetricName.OrdersBlocked,
+      MetricName.OrdersStuck,
+      MetricName.OrdersAwaitingApproval,
+      MetricName.Escalations,
+      MetricName.RepairsTriggered,
+      MetricName.RepairsVerified,
+      MetricName.SyncLagSeconds,
+      MetricName.WebhooksReceived,
+      MetricName.WebhooksRejected,
+      MetricName.WebhooksQuarantined,
+      MetricName.WebhooksDuplicate,
+      'ApproximateNumberOfMessagesVisible',
+      'AWS/Lambda',
+    ]) {
+      expect(body).toContain(metric);
+    }
+    expect(body).toContain('100 * verified / triggered');
+    for (const p of ['p50', 'p90', 'p99']) expect(body).toContain(`\\"stat\\":\\"${p}\\"`);
+    expect(body).toContain('alarm');
+  });
+});
