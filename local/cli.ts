@@ -1,0 +1,589 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { config as loadDotenv } from 'dotenv';
+import { z } from 'zod';
+import { createDynamoClient } from '../shared/adapters/aws/clients.js';
+import { createOrderStore } from '../shared/adapters/dynamo/order-store.js';
+import { HotwaxAuthError, HotwaxError } from '../shared/adapters/hotwax/errors.js';
+import {
+  createHotwaxClient,
+  hotwaxClientOptionsFromConfig,
+} from '../shared/adapters/hotwax/hotwax-client.js';
+import { createShopifyAdmin } from '../shared/adapters/shopify/admin-client.js';
+import { ShopifyApiError, ShopifyAuthError } from '../shared/adapters/shopify/admin-errors.js';
+import {
+  apiSchema,
+  ConfigError,
+  type HotwaxConfig,
+  hotwaxSchema,
+  parseConfig,
+  type ShopifyAdminConfig,
+  shopifyAdminSchema,
+} from '../shared/config/config.js';
+import { loadEnv } from '../shared/config/load-env.js';
+import type { CheckSettings } from '../shared/domain/decide-check.js';
+import { type OrderRecord, type SyncState, syncStates } from '../shared/domain/order-sync.js';
+import { type Diagnosis, diagnoseOrder } from '../shared/use-cases/diagnose-order.js';
+
+// SWEEP: local/cli-sweep.ts (sweepCommand) had not landed when this was written — uncomment with the call in buildProgram.
+// import { sweepCommand } from './cli-sweep.js';
+
+/**
+ * `npm run cli -- <command>`: the operator's tools. `diagnose` runs the Order Sync runbook for one order against
+ * HotWax and Shopify (and repairs it with `--repair`); `status` lists orders by state from the monitor's table.
+ */
+
+const exitCodes = { ok: 0, attention: 1, usage: 2, unreachable: 3 } as const;
+
+const exitCodeHelp = `
+Exit codes:
+  0  healthy: in sync with HotWax, or nothing to sync (test or cancelled order); status: nothing needs a person
+  1  needs attention, the repair was not verified, or an unexpected error; status: orders wait for a person
+  2  usage or configuration error (every configuration problem is listed; HotWax or Shopify refused the credentials)
+  3  could not reach HotWax, Shopify or the order table: try again later`;
+
+/** An error that ends the command with a message and a given exit code (no stack trace: people read it). */
+class CliExitError extends Error {
+  override name = 'CliExitError';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+/** The checker's timing settings, with its defaults, so the diagnosis judges an order as the monitor would. */
+const timingSchema = z.object({
+  CREATED_STUCK_AFTER_SECONDS: seconds(3600),
+  FULFILLED_CHECK_DELAY_SECONDS: seconds(300),
+  VERIFY_DELAY_SECONDS: seconds(300),
+  MAX_REPAIR_ATTEMPTS: z.coerce.number().int().positive().default(3),
+  BLOCKED_RECHECK_SECONDS: seconds(900),
+});
+const tableSchema = apiSchema.pick({ AWS_REGION: true, TABLE_NAME: true, DYNAMODB_ENDPOINT: true });
+const endpointsSchema = z.object({ dynamoEndpoint: z.string().min(1), tableName: z.string().min(1) });
+
+/** The credentials and region DynamoDB Local accepts (the same as local/emulators.ts; never real ones). */
+const localDynamo = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+const parseEach = <S extends z.ZodType>(schema: S, env: Env, problems: string[]): z.infer<S> | undefined => {
+  try {
+    return parseConfig(schema, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // zod's type message adds nothing to "is missing" for a person.
+    problems.push(
+      ...error.problems.map((problem) =>
+        problem.replace(/: Invalid input: expected \w+, received undefined$/, ''),
+      ),
+    );
+    return undefined;
+  }
+};
+
+/** Everything `diagnose` needs, validated at once so a person fixes every problem in one go. */
+const diagnoseConfig = (env: Env) => {
+  const problems: string[] = [];
+  const hotwax = parseEach(hotwaxSchema, env, problems);
+  const shopify = parseEach(shopifyAdminSchema, env, problems);
+  const timing = parseEach(timingSchema, env, problems);
+  if (!env.HOTWAX_API_TOKEN?.trim() && !(env.HOTWAX_USERNAME?.trim() && env.HOTWAX_PASSWORD?.trim()))
+    problems.push('HOTWAX_API_TOKEN is missing: set it, or HOTWAX_USERNAME and HOTWAX_PASSWORD');
+  if (problems.length > 0 || !hotwax || !shopify || !timing)
+    throw new ConfigError([
+      ...new Set(problems),
+      'Set them in .env (in this directory) or in the environment.',
+    ]);
+  return { hotwax, shopify, timing };
+};
+
+const settingsFrom = (timing: z.infer<typeof timingSchema>, hotwax: HotwaxConfig): CheckSettings => ({
+  createdStuckAfterMs: timing.CREATED_STUCK_AFTER_SECONDS * 1000,
+  fulfilledGraceMs: timing.FULFILLED_CHECK_DELAY_SECONDS * 1000,
+  verifyDelayMs: timing.VERIFY_DELAY_SECONDS * 1000,
+  maxRepairAttempts: timing.MAX_REPAIR_ATTEMPTS,
+  recheckMs: timing.BLOCKED_RECHECK_SECONDS * 1000,
+  maxRecheckMs: Math.max(timing.BLOCKED_RECHECK_SECONDS * 1000, 6 * 3_600_000),
+  canRefresh: Boolean(hotwax.HOTWAX_REFRESH_ORDER_SERVICE),
+  canImportOrder: Boolean(hotwax.HOTWAX_IMPORT_ORDER_SERVICE),
+});
+
+const warnings = {
+  warn: (message: string, attributes?: Record<string, unknown>) =>
+    process.stderr.write(`warning: ${message}${attributes ? ` ${JSON.stringify(attributes)}` : ''}\n`),
+};
+
+const shopifyAdminFrom = (config: ShopifyAdminConfig) =>
+  createShopifyAdmin({
+    shop: config.SHOPIFY_SHOP,
+    accessToken: config.SHOPIFY_ADMIN_TOKEN,
+    apiVersion: config.SHOPIFY_API_VERSION,
+    timeoutMs: config.SHOPIFY_TIMEOUT_MS,
+    logger: warnings,
+    ...(config.SHOPIFY_ADMIN_URL ? { adminUrl: config.SHOPIFY_ADMIN_URL } : {}),
+  });
+
+/** People paste the id, the admin URL or the GraphQL gid; all of them name the same number. */
+const parseOrderId = (value: string): string => {
+  const id = /^(?:gid:\/\/shopify\/Order\/|https?:\/\/\S*\/orders\/)?(\d+)\/?$/.exec(value.trim())?.[1];
+  if (!id) {
+    throw new InvalidArgumentError(
+      "Use the order's numeric Shopify id (the number at the end of its admin URL …/orders/<id>), not its name (#1001).",
+    );
+  }
+  return id;
+};
+
+const positiveInteger = (value: string): number => {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0)
+    throw new InvalidArgumentError('Must be a whole number above 0.');
+  return number;
+};
+
+// --- output ----------------------------------------------------------------------------------------------------
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const labelWidth = 10;
+
+/** Wraps long values under their label so a terminal shows a readable column. */
+const labelled = (label: string, value: string) => {
+  const width = Math.max(60, Math.min(process.stdout.columns ?? 110, 120)) - labelWidth - 2;
+  const lines: string[] = [];
+  for (const paragraph of value.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(' ')) {
+      if (line && line.length + word.length + 1 > width) {
+        lines.push(line);
+        line = word;
+      } else line = line ? `${line} ${word}` : word;
+    }
+    lines.push(line);
+  }
+  lines.forEach((line, index) => {
+    out(`${index === 0 ? label.padEnd(labelWidth) : ' '.repeat(labelWidth)}  ${line}`);
+  });
+};
+
+const flagNames: Record<keyof NonNullable<Diagnosis['shopify']>['flags'], string> = {
+  hasCustomer: 'customer',
+  hasEmail: 'email',
+  hasPhone: 'phone',
+  hasShippingAddress: 'shipping address',
+  hasShippingPhone: 'shipping phone',
+  hasBillingAddress: 'billing address',
+};
+
+const shopifyLine = (shopify: NonNullable<Diagnosis['shopify']>) => {
+  const parts = [
+    shopify.cancelledAt ? `cancelled ${shopify.cancelledAt}` : 'exists',
+    ...(shopify.test ? ['TEST order'] : []),
+    `${shopify.channel} (source ${shopify.sourceName ?? 'unknown'})`,
+    `payment ${shopify.financialStatus}`,
+    shopify.fulfillmentStatus,
+    `created ${shopify.createdAt}`,
+    `updated ${shopify.updatedAt}`,
+  ];
+  const missing = Object.entries(shopify.flags)
+    .filter(([, present]) => !present)
+    .map(([flag]) => flagNames[flag as keyof typeof flagNames]);
+  if (missing.length > 0) parts.push(`no ${missing.join(', no ')}`);
+  return `${parts.join(' · ')}\n${shopify.url}`;
+};
+
+const hotwaxLine = (hotwax: NonNullable<Diagnosis['hotwax']>) => {
+  const parts = [`order ${hotwax.orderId}`, hotwax.statusId];
+  if (!hotwax.live) parts.push('every version cancelled');
+  if (hotwax.salesChannelEnumId) parts.push(hotwax.salesChannelEnumId);
+  if (hotwax.versions.length > 1)
+    parts.push(
+      `${hotwax.versions.length} versions (${hotwax.versions.map((v) => `${v.orderId} ${v.statusId}`).join(', ')})`,
+    );
+  return `${parts.join(' · ')}\n${hotwax.url}`;
+};
+
+const repairLine = (diagnosis: Diagnosis, repairAsked: boolean): string | undefined => {
+  const { repair } = diagnosis;
+  if (!repair) {
+    if (!repairAsked || diagnosis.healthy) return undefined;
+    return diagnosis.state === 'blocked_on_data'
+      ? 'nothing to trigger yet: the order must be fixed in Shopify first.'
+      : 'nothing the monitor can trigger: a person must act (see Fix).';
+  }
+  if (!repair.performed) {
+    return repair.error
+      ? `could not ${repair.description}: ${repair.error}`
+      : `available: ${repair.description}. Run again with --repair to do it and verify it.`;
+  }
+  const verdict = repair.verified ? `verified after ${repair.waitedSeconds} s` : 'NOT verified';
+  return `requested: ${repair.description} — ${verdict}. ${repair.outcome ?? ''}`.trim();
+};
+
+const printDiagnosis = (diagnosis: Diagnosis, repairAsked: boolean) => {
+  const name = diagnosis.shopify ? `${diagnosis.shopify.orderName} (Shopify order ${diagnosis.orderId})` : '';
+  out(
+    `${name || `Shopify order ${diagnosis.orderId}`} on ${diagnosis.shop} — ${diagnosis.healthy ? 'healthy' : 'needs attention'}`,
+  );
+  labelled('Shopify', diagnosis.shopify ? shopifyLine(diagnosis.shopify) : 'not found in Shopify');
+  labelled('HotWax', diagnosis.hotwax ? hotwaxLine(diagnosis.hotwax) : 'no order with this Shopify id');
+  labelled('Finding', diagnosis.summary);
+  if (diagnosis.cause) {
+    labelled('Cause', `${diagnosis.cause.title}. ${diagnosis.cause.explanation}`);
+    if (diagnosis.cause.rawError !== undefined) {
+      const log = diagnosis.cause.mdmLogId ? ` (Shopify Order MDM log ${diagnosis.cause.mdmLogId})` : '';
+      labelled('Error', `"${diagnosis.cause.rawError}"${log}`);
+    }
+  }
+  // Once a repair is verified the fix is done; showing it would invite a person to do it again.
+  if (diagnosis.fix && !diagnosis.repair?.verified) labelled('Fix', diagnosis.fix);
+  const repair = repairLine(diagnosis, repairAsked);
+  if (repair) labelled('Repair', repair);
+  const state = diagnosis.repair?.state ?? diagnosis.state;
+  if (state) labelled('State', `${state} (as the monitor would record it)`);
+  if (diagnosis.state === 'blocked_on_data' && !diagnosis.repair)
+    labelled('Next', `once fixed in Shopify: npm run cli -- diagnose ${diagnosis.orderId} --repair`);
+};
+
+// --- diagnose --------------------------------------------------------------------------------------------------
+
+const runDiagnose = async (
+  orderId: string,
+  options: { repair?: boolean; timeout?: number; json?: boolean },
+): Promise<number> => {
+  const config = diagnoseConfig(await readEnv());
+  const hotwax = createHotwaxClient({ ...hotwaxClientOptionsFromConfig(config.hotwax), logger: warnings });
+  const diagnosis = await diagnoseOrder(
+    {
+      shop: config.shopify.SHOPIFY_SHOP,
+      hotwax,
+      shopify: shopifyAdminFrom(config.shopify),
+      settings: settingsFrom(config.timing, config.hotwax),
+      onProgress: (message) => process.stderr.write(`… ${message}\n`),
+    },
+    {
+      orderId,
+      repair: Boolean(options.repair),
+      now: Date.now(),
+      ...(options.timeout ? { verifyTimeoutMs: options.timeout * 1000 } : {}),
+    },
+  );
+  if (options.json) out(JSON.stringify(diagnosis, null, 2));
+  else printDiagnosis(diagnosis, Boolean(options.repair));
+  return diagnosis.healthy ? exitCodes.ok : exitCodes.attention;
+};
+
+// --- status ----------------------------------------------------------------------------------------------------
+
+/** States where the order waits for a person: `status` fails (exit 1) while any order is in one. */
+const humanStates: ReadonlySet<SyncState> = new Set([
+  'blocked_on_data',
+  'awaiting_approval',
+  'stuck_created',
+  'escalated',
+]);
+const settledStates: ReadonlySet<SyncState> = new Set(['in_sync', 'ignored']);
+
+interface OrderTable {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** where the table is, for people */
+  where: string;
+  local: boolean;
+}
+
+/** A running `npm start` writes where its DynamoDB Local listens; otherwise the table is the one in AWS. */
+const openTable = (env: Env): OrderTable => {
+  const file = join(env.LOCAL_DATA_DIR ?? '.data', 'endpoints.json');
+  if (existsSync(file)) {
+    let endpoints: z.infer<typeof endpointsSchema> | undefined;
+    try {
+      endpoints = endpointsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+    } catch {
+      throw new ConfigError([
+        `${file} is not what npm start writes ({ dynamoEndpoint, tableName, … }): delete it if npm start is not running.`,
+      ]);
+    }
+    const client = new DynamoDBClient({
+      ...localDynamo,
+      endpoint: endpoints.dynamoEndpoint,
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+    });
+    return {
+      client: DynamoDBDocumentClient.from(client),
+      tableName: endpoints.tableName,
+      where: `DynamoDB Local at ${endpoints.dynamoEndpoint} (from ${file}, written by npm start)`,
+      local: true,
+    };
+  }
+  const problems: string[] = [];
+  const config = parseEach(tableSchema, env, problems);
+  if (!config) throw new ConfigError(problems);
+  return {
+    client: createDynamoClient(config),
+    tableName: config.TABLE_NAME,
+    where: config.DYNAMODB_ENDPOINT
+      ? `DynamoDB at ${config.DYNAMODB_ENDPOINT}`
+      : `DynamoDB in ${config.AWS_REGION} (TABLE_NAME)`,
+    local: false,
+  };
+};
+
+/** Exact counts from the by-state index without reading the records. */
+const countState = async (table: OrderTable, state: SyncState): Promise<number> => {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: 'by-state',
+        KeyConditionExpression: '#state = :state',
+        FilterExpression: '#kind = :order',
+        ExpressionAttributeNames: { '#state': 'state', '#kind': 'kind' },
+        ExpressionAttributeValues: { ':state': state, ':order': 'order' },
+        Select: 'COUNT',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return count;
+};
+
+const tableFailure = (error: unknown, table: OrderTable): Error => {
+  const name = (error as Error)?.name ?? '';
+  const message = (error as Error)?.message ?? String(error);
+  if (name === 'ResourceNotFoundException')
+    return new CliExitError(
+      `Table ${table.tableName} does not exist (${table.where}): check TABLE_NAME.`,
+      2,
+      {
+        cause: error,
+      },
+    );
+  if (
+    [
+      'CredentialsProviderError',
+      'UnrecognizedClientException',
+      'InvalidSignatureException',
+      'AccessDeniedException',
+    ].includes(name)
+  )
+    return new CliExitError(`AWS refused access to ${table.tableName} (${name}): ${message}`, 2, {
+      cause: error,
+    });
+  const hint = table.local ? ' Is npm start still running? If not, delete the endpoints.json it left.' : '';
+  return new CliExitError(`Could not read the order table (${table.where}): ${message}.${hint}`, 3, {
+    cause: error,
+  });
+};
+
+const ago = (ms: number) => {
+  const minutes = Math.max(0, Math.round(ms / 60_000));
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours}h ${minutes % 60}m` : `${Math.floor(hours / 24)}d ${hours % 24}h`;
+};
+
+const runStatus = async (options: { state?: SyncState; limit: number; json?: boolean }): Promise<number> => {
+  const table = openTable(await readEnv());
+  const store = createOrderStore({ client: table.client, tableName: table.tableName });
+  const states: readonly SyncState[] = options.state ? [options.state] : syncStates;
+  let counts: Array<[SyncState, number]>;
+  let orders: OrderRecord[];
+  try {
+    counts = await Promise.all(states.map(async (state) => [state, await countState(table, state)] as const));
+    const listed = counts.filter(
+      ([state, count]) => count > 0 && (options.state || !settledStates.has(state)),
+    );
+    orders = (await Promise.all(listed.map(([state]) => store.listByState(state, options.limit)))).flat();
+  } catch (error) {
+    throw tableFailure(error, table);
+  } finally {
+    table.client.destroy();
+  }
+  const needPerson = counts.reduce((sum, [state, count]) => sum + (humanStates.has(state) ? count : 0), 0);
+  const now = Date.now();
+
+  if (options.json) {
+    out(
+      JSON.stringify(
+        {
+          table: table.tableName,
+          where: table.where,
+          counts: Object.fromEntries(counts),
+          needPerson,
+          orders: orders.map((order) => ({
+            state: order.state,
+            orderName: order.orderName,
+            orderId: order.orderId,
+            shop: order.shop,
+            channel: order.channel,
+            since: new Date(order.stateSince).toISOString(),
+            cause: order.finding?.cause ?? null,
+            nextCheckAt: order.nextCheckAt === undefined ? null : new Date(order.nextCheckAt).toISOString(),
+          })),
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    out(`Order sync status — table ${table.tableName}, ${table.where}`);
+    out();
+    for (const [state, count] of counts) {
+      const flag = humanStates.has(state) && count > 0 ? '  ← needs a person' : '';
+      out(`  ${state.padEnd(20)}${String(count).padStart(7)}${flag}`);
+    }
+    if (orders.length > 0) {
+      out();
+      out(
+        options.state ? `Orders in ${options.state} (longest first):` : 'Orders not in sync (longest first):',
+      );
+      const rows = orders.map((order) => [
+        order.state,
+        order.orderName,
+        order.orderId,
+        `${new Date(order.stateSince).toISOString()} (${ago(now - order.stateSince)})`,
+        order.finding?.cause ?? '—',
+      ]);
+      const header = ['STATE', 'ORDER', 'SHOPIFY ID', 'SINCE', 'CAUSE'];
+      const widths = header.map((title, column) =>
+        Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+      );
+      for (const row of [header, ...rows])
+        out(
+          `  ${row.map((cell, column) => (column < 4 ? cell.padEnd(widths[column] ?? 0) : cell)).join('  ')}`,
+        );
+    }
+    out();
+    out(
+      needPerson > 0
+        ? `${needPerson} order${needPerson === 1 ? ' needs' : 's need'} a person. Details: npm run cli -- diagnose <shopifyOrderId>`
+        : 'Nothing needs a person.',
+    );
+  }
+  return needPerson > 0 ? exitCodes.attention : exitCodes.ok;
+};
+
+// --- program ---------------------------------------------------------------------------------------------------
+
+/** `.env` fills in what the environment lacks; secrets named in CONFIG_SECRET_ARNS override both (as in AWS). */
+const readEnv = async (): Promise<Env> => {
+  try {
+    return await loadEnv(process.env);
+  } catch (error) {
+    throw new CliExitError(
+      `Could not read the secrets named in CONFIG_SECRET_ARNS: ${(error as Error).message}`,
+      exitCodes.unreachable,
+      { cause: error },
+    );
+  }
+};
+
+const buildProgram = (setExitCode: (code: number) => void): Command => {
+  const program = new Command('order-sync-monitor')
+    .description(
+      'Operator tools of the order sync monitor: diagnose and repair one Shopify order, or list orders by state.',
+    )
+    .addHelpText('after', exitCodeHelp)
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+
+  program
+    .command('diagnose')
+    .description(
+      "Run the Order Sync runbook for one Shopify order against HotWax and Shopify: where it is, what is wrong, why, and what to do. Needs HOTWAX_* and SHOPIFY_* settings, not the monitor's table.",
+    )
+    .argument(
+      '<shopifyOrderId>',
+      "the order's numeric Shopify id (end of its admin URL), a gid or the URL",
+      parseOrderId,
+    )
+    .option(
+      '--repair',
+      'trigger the repair the runbook calls for (re-import or refresh), then verify it in HotWax',
+    )
+    .option(
+      '--timeout <seconds>',
+      'how long --repair waits for HotWax to show the repair (default: VERIFY_DELAY_SECONDS, 300)',
+      positiveInteger,
+    )
+    .option('--json', 'print the diagnosis as JSON')
+    .addHelpText('after', exitCodeHelp)
+    .action(async (orderId: string, options: { repair?: boolean; timeout?: number; json?: boolean }) => {
+      setExitCode(await runDiagnose(orderId, options));
+    });
+
+  program
+    .command('status')
+    .description(
+      "List orders by sync state from the monitor's table: the running `npm start` (.data/endpoints.json), else TABLE_NAME (+ DYNAMODB_ENDPOINT) in AWS.",
+    )
+    .addOption(new Option('--state <state>', 'only this state, with its orders').choices(syncStates))
+    .option('--limit <count>', 'orders listed per state', positiveInteger, 50)
+    .option('--json', 'print counts and orders as JSON')
+    .addHelpText('after', exitCodeHelp)
+    .action(async (options: { state?: SyncState; limit: number; json?: boolean }) => {
+      setExitCode(await runStatus(options));
+    });
+
+  // SWEEP: sweepCommand(program);
+  return program;
+};
+
+/** Maps a failure to its exit code and tells the person what happened, without a stack trace. */
+const reportFailure = (error: unknown): number => {
+  const say = (message: string) => process.stderr.write(`${message}\n`);
+  // Commander has printed its own message (or the help) already.
+  if (error instanceof CommanderError) return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+  if (error instanceof ConfigError) {
+    say(error.message);
+    return exitCodes.usage;
+  }
+  if (error instanceof CliExitError) {
+    say(error.message);
+    return error.exitCode;
+  }
+  if (error instanceof HotwaxAuthError || error instanceof ShopifyAuthError) {
+    say(`${error.message}. Check the credentials in .env or the environment.`);
+    return exitCodes.usage;
+  }
+  if (error instanceof HotwaxError) {
+    say(`Could not get an answer from HotWax: ${error.message}`);
+    return exitCodes.unreachable;
+  }
+  if (error instanceof ShopifyApiError) {
+    say(`Could not get an answer from Shopify: ${error.message}`);
+    return exitCodes.unreachable;
+  }
+  say(`Unexpected error: ${(error as Error)?.message ?? String(error)}`);
+  if (process.env.DEBUG) say(String((error as Error)?.stack));
+  return exitCodes.attention;
+};
+
+const main = async () => {
+  loadDotenv({ quiet: true });
+  let code: number = exitCodes.ok;
+  try {
+    await buildProgram((next) => {
+      code = next;
+    }).parseAsync(process.argv);
+  } catch (error) {
+    code = reportFailure(error);
+  }
+  // Idle keep-alive sockets of the HTTP clients must not hold the answer back.
+  process.exit(code);
+};
+
+await main();
