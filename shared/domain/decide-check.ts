@@ -206,7 +206,7 @@ const supportBundle = (record: OrderRecord, versions: readonly HotwaxOrder[], fi
  *   service, a person is told the exact steps; a web order is `awaiting_approval` with the likely cause.
  * - A repair that does not verify is retried up to `maxRepairAttempts`, then `escalated` with a support bundle.
  */
-export const decideCheck = (
+const decideCheckRaw = (
   current: OrderRecord,
   assessment: Assessment,
   inputs: CheckInputs,
@@ -282,6 +282,7 @@ export const decideCheck = (
       ...(firstTime ? { inSyncAt: now } : {}),
     });
     delete record.finding;
+    delete record.humanNotifiedAt;
     const what =
       current.state === 'refresh_requested'
         ? refreshed
@@ -300,7 +301,7 @@ export const decideCheck = (
       events,
       ...(firstTime ? { syncLagSeconds: Math.max(0, Math.round((now - current.createdAt) / 1000)) } : {}),
       ...(verifying ? { repairVerified: true } : {}),
-      ...(humanStates.has(current.state)
+      ...(current.humanNotifiedAt !== undefined || humanStates.has(current.state)
         ? {
             notify: {
               kind: 'resolved' as const,
@@ -498,4 +499,16 @@ export const decideCheck = (
           },
         }),
   };
+};
+
+/** See {@link decideCheckRaw}; also remembers when a person was told, so they hear when it is resolved. */
+export const decideCheck = (
+  current: OrderRecord,
+  assessment: Assessment,
+  inputs: CheckInputs,
+  settings: CheckSettings,
+): Decision => {
+  const decision = decideCheckRaw(current, assessment, inputs, settings);
+  if (decision.notify && decision.notify.kind !== 'resolved') decision.record.humanNotifiedAt = inputs.now;
+  return decision;
 };

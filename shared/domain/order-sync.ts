@@ -105,6 +105,8 @@ export interface OrderRecord extends OrderFacts {
   rechecks?: number;
   /** When the last repair was requested: an MDM failure older than this is not the repair's outcome. */
   lastRepairAt?: number;
+  /** When a person was last told the order needs them; they hear "resolved" once it is in sync. */
+  humanNotifiedAt?: number;
   /** Repairs requested so far (newest last, at most 10): the support bundle's "job runs". */
   repairs?: RepairRecord[];
 }

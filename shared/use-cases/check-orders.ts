@@ -56,6 +56,14 @@ const dueSkewMs = 5_000;
 const shopifyReadConcurrency = 5;
 const newOrdersJob = 'JOB_IMP_ORD';
 
+/**
+ * Each schedule of a check has its own due time, kept on the record: a message is the order's scheduled check only
+ * if its `dueAt` is the record's `nextCheckAt`. Redeliveries and duplicates of a check that already ran (or was
+ * superseded by a later schedule) are recognised exactly, however the delays line up.
+ */
+const isScheduledCheck = (message: CheckMessage, record: OrderRecord, now: number): boolean =>
+  record.nextCheckAt !== undefined && record.nextCheckAt <= now + dueSkewMs && message.dueAt === record.nextCheckAt;
+
 const mapLimit = async <T, R>(
   items: readonly T[],
   limit: number,
@@ -107,10 +115,7 @@ export const checkOrders = async (
       requeue.push({ index, message });
     } else if (message.reason !== 'manual' && (record.state === 'ignored' || record.state === 'escalated')) {
       results[index] = { outcome: 'settled' };
-    } else if (
-      message.reason !== 'manual' &&
-      (record.nextCheckAt === undefined || record.nextCheckAt > now + dueSkewMs)
-    ) {
+    } else if (message.reason !== 'manual' && !isScheduledCheck(message, record, now)) {
       results[index] = { outcome: 'stale' };
     } else {
       const entry = due.get(key) ?? { record, indexes: [] };
