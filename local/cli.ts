@@ -28,8 +28,7 @@ import type { CheckSettings } from '../shared/domain/decide-check.js';
 import { type OrderRecord, type SyncState, syncStates } from '../shared/domain/order-sync.js';
 import { type Diagnosis, diagnoseOrder } from '../shared/use-cases/diagnose-order.js';
 
-// SWEEP: local/cli-sweep.ts (sweepCommand) had not landed when this was written — uncomment with the call in buildProgram.
-// import { sweepCommand } from './cli-sweep.js';
+import { sweepCommand } from './cli-sweep.js';
 
 /**
  * `npm run cli -- <command>`: the operator's tools. `diagnose` runs the Order Sync runbook for one order against
@@ -538,7 +537,7 @@ const buildProgram = (setExitCode: (code: number) => void): Command => {
       setExitCode(await runStatus(options));
     });
 
-  // SWEEP: sweepCommand(program);
+  sweepCommand(program);
   return program;
 };
 

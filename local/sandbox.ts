@@ -35,7 +35,8 @@ export const sandboxTimings = {
   BLOCKED_RECHECK_SECONDS: '4',
   IMPORT_JOB_COOLDOWN_SECONDS: '1',
   MAX_REPAIR_ATTEMPTS: '3',
-  SWEEP_INTERVAL_SECONDS: '30',
+  SWEEP_INTERVAL_SECONDS: '10',
+  SWEEP_SETTLE_SECONDS: '2',
 };
 
 const waitFor = async (condition: () => Promise<boolean>, timeoutMs: number) => {
@@ -71,7 +72,12 @@ export const startSandbox = async (): Promise<Sandbox> => {
   );
   const broken = order('Import keeps failing with a technical error → escalated', '#1006', 'escalated');
   const testOrder = order('Test order → ignored', '#1007', 'ignored');
-  const scenarios = [healthy, missing, blocked, stuckPos, approval, broken, testOrder];
+  const lost = order(
+    'Webhook never arrived → found by the reconciliation sweep → checked',
+    '#1008',
+    'in_sync',
+  );
+  const scenarios = [healthy, missing, blocked, stuckPos, approval, broken, testOrder, lost];
 
   // The confirmed repair path: "run the New Orders job now" (no per-order import service configured).
   const { HOTWAX_IMPORT_ORDER_SERVICE: _perOrderImport, ...hotwaxEnv } = hotwax.env();
@@ -144,6 +150,10 @@ export const startSandbox = async (): Promise<Sandbox> => {
     await shopify.addOrder(payload(approval, { financialStatus: 'pending', createdAt: at(0) }));
     await shopify.addOrder(payload(broken));
     await shopify.addOrder(payload(testOrder, { test: true }));
+    // Shopify's delivery of this one is lost: only the sweep can find it.
+    hotwax.addOrder({ externalId: lost.orderId, orderName: lost.orderName, statusId: 'ORDER_APPROVED' });
+    shopify.dropWebhooksFor([lost.orderId]);
+    await shopify.addOrder(payload(lost));
     // The POS sale is fulfilled in Shopify while HotWax still shows it Created.
     await sleep(1_000);
     await shopify.fulfillOrder(stuckPos.orderId);

@@ -8,8 +8,9 @@ import { config as loadDotenv } from 'dotenv';
 import { createOrderStore } from '../shared/adapters/dynamo/order-store.js';
 import { ConfigError } from '../shared/config/config.js';
 import type { OrderRecord } from '../shared/domain/order-sync.js';
-import { JavaMissingError, localCredentials, localRegion, startEmulators } from './emulators.js';
+import { assertJava, JavaMissingError, localCredentials, localRegion, startEmulators } from './emulators.js';
 import { startHttpServer } from './http-server.js';
+import { lambdaContext } from './lambda-context.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { provisionLocal } from './resources.js';
 import { type Sandbox, startSandbox } from './sandbox.js';
@@ -22,6 +23,8 @@ import { validateLocalConfig } from './validate-config.js';
  */
 const main = async () => {
   loadDotenv({ quiet: true });
+  // Prerequisites first, so a missing one is one line, not a half-started monitor.
+  assertJava();
   const env = process.env;
   const configured = Boolean(env.HOTWAX_BASE_URL || env.SHOPIFY_ADMIN_TOKEN || env.SHOPIFY_WEBHOOK_SECRET);
   const sandboxMode = !configured || env.SANDBOX === 'true';
@@ -92,6 +95,27 @@ const main = async () => {
       JSON.stringify({ ...emulators, tableName: resources.tableName, url: server.url }, null, 2),
     );
 
+  // The reconciliation sweep on its schedule, as EventBridge Scheduler runs it in AWS. In the sandbox the
+  // subscriptions point at this server; with a real shop set WEBHOOK_CALLBACK_URL to your public URL.
+  if (sandbox) env.WEBHOOK_CALLBACK_URL = `${server.url}/webhooks/shopify`;
+  const sweeper = (await import('../functions/sweeper/handler.js')).handler as unknown as (
+    event: unknown,
+    context: Context,
+  ) => Promise<{ webhooksMissed: number; overdueRecovered: number; ordersSeen: number }>;
+  const sweepEveryMs = Number(env.SWEEP_INTERVAL_SECONDS ?? 900) * 1000;
+  const sweepTimer = setInterval(() => {
+    sweeper({}, lambdaContext('sweeper', 300_000))
+      .then((summary) => {
+        if (summary.webhooksMissed > 0 || summary.overdueRecovered > 0) {
+          say(
+            `${time()}  sweep: ${summary.ordersSeen} orders seen, ${summary.webhooksMissed} webhooks missed, ${summary.overdueRecovered} lost checks re-queued`,
+          );
+        }
+      })
+      .catch(onError);
+  }, sweepEveryMs);
+  sweepTimer.unref();
+
   say(`Monitor listening on ${server.url}`);
   say(
     `  POST ${server.url}/webhooks/shopify   GET ${server.url}/orders/{shopifyOrderId}   GET ${server.url}/health`,
@@ -111,6 +135,7 @@ const main = async () => {
       `\n${signal}: stopping — finishing the batches in flight; unfinished checks stay queued or overdue for the next start.`,
     );
     watcher.stop();
+    clearInterval(sweepTimer);
     server.close();
     await Promise.allSettled(pollers.map((poller) => poller.stop()));
     await sandbox?.stop();
@@ -195,7 +220,9 @@ const watchStates = (store: ReturnType<typeof createOrderStore>, sandbox: Sandbo
         reported = true;
         say('\nSandbox story complete — every order ended where the runbook says:');
         for (const scenario of sandbox.scenarios)
-          say(`  ${scenario.orderName}  ${scenario.expected.padEnd(18)} ${scenario.name}`);
+          say(
+            `  ${scenario.orderName}  ${scenario.orderId}  ${scenario.expected.padEnd(18)} ${scenario.name}`,
+          );
         say('\nThe monitor keeps running: try GET /orders/{id} for any order above, or Ctrl-C to stop.\n');
       }
     }

@@ -157,3 +157,44 @@ export const parseConfig = <S extends z.ZodType>(
     }),
   );
 };
+
+/**
+ * The reconciliation sweep (functions/sweeper, `npm run cli -- sweep`): Shopify's orders against the table, overdue
+ * checks, and the webhook subscription watchdog.
+ */
+export const sweeperSchema = awsSchema
+  .extend(shopifyAdminSchema.shape)
+  .extend({
+    NOTIFY_QUEUE_URL: queueUrl,
+    CHECK_DELAY_SECONDS: seconds(600),
+    FULFILLED_CHECK_DELAY_SECONDS: seconds(300),
+    SWEEP_INTERVAL_SECONDS: z.coerce.number().int().positive().default(900),
+    SWEEP_OVERLAP_SECONDS: seconds(300),
+    SWEEP_LOOKBACK_SECONDS: seconds(3600),
+    /** Longer gaps are swept in windows of at most this, each checkpointed on its own. */
+    SWEEP_MAX_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
+    /** Orders updated this recently are left to the next sweep: their webhook may still be on its way. */
+    SWEEP_SETTLE_SECONDS: seconds(60),
+    /** A scheduled check this far past due is presumed lost and queued again. */
+    OVERDUE_GRACE_SECONDS: seconds(900),
+    RESTORE_WEBHOOK_SUBSCRIPTIONS: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .pipe(z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }))
+      .default('false')
+      .transform((value) => value === 'true'),
+    WEBHOOK_CALLBACK_URL: optionalUrl,
+  })
+  .superRefine((value, ctx) => {
+    if (value.RESTORE_WEBHOOK_SUBSCRIPTIONS && !value.WEBHOOK_CALLBACK_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WEBHOOK_CALLBACK_URL'],
+        message:
+          'is required with RESTORE_WEBHOOK_SUBSCRIPTIONS=true (where re-created subscriptions deliver)',
+      });
+    }
+  });
+
+export type SweeperConfig = z.infer<typeof sweeperSchema>;
