@@ -32,7 +32,7 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
   .handler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const parsed = event.Records.map((record) => ({
       record,
-      message: checkMessage.safeParse(JSON.parse(record.body)),
+      message: parse(record.body),
     }));
     const valid = parsed.flatMap(({ record, message }) =>
       message.success ? [{ record, message: message.data }] : [],

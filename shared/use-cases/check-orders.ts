@@ -62,7 +62,9 @@ const newOrdersJob = 'JOB_IMP_ORD';
  * superseded by a later schedule) are recognised exactly, however the delays line up.
  */
 const isScheduledCheck = (message: CheckMessage, record: OrderRecord, now: number): boolean =>
-  record.nextCheckAt !== undefined && record.nextCheckAt <= now + dueSkewMs && message.dueAt === record.nextCheckAt;
+  record.nextCheckAt !== undefined &&
+  record.nextCheckAt <= now + dueSkewMs &&
+  message.dueAt === record.nextCheckAt;
 
 const mapLimit = async <T, R>(
   items: readonly T[],

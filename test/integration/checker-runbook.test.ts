@@ -279,6 +279,34 @@ describe('the sync checker runs the order-sync runbook', () => {
 });
 
 describe('duplicates and outages', () => {
+  it('fails only a malformed check message, so it alone goes to the DLQ', async () => {
+    const record = (messageId: string, body: string) => ({
+      messageId,
+      receiptHandle: messageId,
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: '0',
+        SenderId: 'x',
+        ApproximateFirstReceiveTimestamp: '0',
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: checkQueue.arn,
+      awsRegion: 'us-east-1',
+    });
+    const stale = JSON.stringify({ v: 1, shop, orderId: '1', reason: 'created', dueAt: 0 });
+    const response = await checker(
+      { Records: [record('bad-json', '{not json'), record('bad-shape', '{"v":2}'), record('ok', stale)] },
+      lambdaContext('checker'),
+    );
+    expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([
+      'bad-json',
+      'bad-shape',
+    ]);
+  });
+
   it('repairs an order once even when its check arrives ten times at once', async () => {
     const order = newOrder();
     hotwax.queueShopifyOrder({ shopifyOrderId: order.id, channel: 'web', importAs: 'ORDER_APPROVED' });
