@@ -46,16 +46,11 @@ const functionConfigSchema = z.object({
   HOTWAX_ORDER_MDM_CONFIG_ID: z.string().min(1).default('CRT_SHOPIFY_ORDER'),
   HOTWAX_IMPORT_ORDER_SERVICE: z.string().min(1).optional(),
   HOTWAX_REFRESH_ORDER_SERVICE: z.string().min(1).optional(),
-  CHECK_DELAY_SECONDS: z.coerce
-    .number()
-    .int()
-    // SQS caps DelaySeconds at 15 minutes.
-    .min(0)
-    .max(900, { error: 'must be at most 900 (the SQS message delay limit)' })
-    .default(600),
-  FULFILLED_CHECK_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
+  // SQS caps DelaySeconds at 15 minutes; longer delays work because the checker re-queues until the due time.
+  CHECK_DELAY_SECONDS: z.coerce.number().int().min(0).default(600),
+  FULFILLED_CHECK_DELAY_SECONDS: z.coerce.number().int().min(0).default(300),
   CREATED_STUCK_AFTER_SECONDS: z.coerce.number().int().min(0).default(3600),
-  VERIFY_DELAY_SECONDS: z.coerce.number().int().min(0).max(900).default(300),
+  VERIFY_DELAY_SECONDS: z.coerce.number().int().min(0).default(300),
   MAX_REPAIR_ATTEMPTS: z.coerce.number().int().positive().default(3),
   SWEEP_INTERVAL_SECONDS: z.coerce
     .number()

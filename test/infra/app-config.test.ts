@@ -41,7 +41,7 @@ describe('CDK context', () => {
     const read = () =>
       configFrom({
         SHOPIFY_SHOP: 'acme.com',
-        CHECK_DELAY_SECONDS: '1200',
+        CHECK_DELAY_SECONDS: '-5',
         SWEEP_INTERVAL_SECONDS: '100',
         logRetentionDays: '31',
       });
