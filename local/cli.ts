@@ -14,6 +14,7 @@ import {
 } from '../shared/adapters/hotwax/hotwax-client.js';
 import { createShopifyAdmin } from '../shared/adapters/shopify/admin-client.js';
 import { ShopifyApiError, ShopifyAuthError } from '../shared/adapters/shopify/admin-errors.js';
+import { checkSettingsFromConfig } from '../shared/config/check-settings.js';
 import {
   apiSchema,
   ConfigError,
@@ -104,16 +105,8 @@ const diagnoseConfig = (env: Env) => {
   return { hotwax, shopify, timing };
 };
 
-const settingsFrom = (timing: z.infer<typeof timingSchema>, hotwax: HotwaxConfig): CheckSettings => ({
-  createdStuckAfterMs: timing.CREATED_STUCK_AFTER_SECONDS * 1000,
-  fulfilledGraceMs: timing.FULFILLED_CHECK_DELAY_SECONDS * 1000,
-  verifyDelayMs: timing.VERIFY_DELAY_SECONDS * 1000,
-  maxRepairAttempts: timing.MAX_REPAIR_ATTEMPTS,
-  recheckMs: timing.BLOCKED_RECHECK_SECONDS * 1000,
-  maxRecheckMs: Math.max(timing.BLOCKED_RECHECK_SECONDS * 1000, 6 * 3_600_000),
-  canRefresh: Boolean(hotwax.HOTWAX_REFRESH_ORDER_SERVICE),
-  canImportOrder: Boolean(hotwax.HOTWAX_IMPORT_ORDER_SERVICE),
-});
+const settingsFrom = (timing: z.infer<typeof timingSchema>, hotwax: HotwaxConfig): CheckSettings =>
+  checkSettingsFromConfig({ ...timing, ...hotwax });
 
 const warnings = {
   warn: (message: string, attributes?: Record<string, unknown>) =>

@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent } from
 import { config as loadDotenv } from 'dotenv';
 import { createOrderStore } from '../shared/adapters/dynamo/order-store.js';
 import { ConfigError } from '../shared/config/config.js';
-import type { OrderRecord } from '../shared/domain/order-sync.js';
+import { type OrderRecord, syncStates } from '../shared/domain/order-sync.js';
 import { assertJava, JavaMissingError, localCredentials, localRegion, startEmulators } from './emulators.js';
 import { startHttpServer } from './http-server.js';
 import { lambdaContext } from './lambda-context.js';
@@ -179,18 +179,7 @@ const watchStates = (store: ReturnType<typeof createOrderStore>, sandbox: Sandbo
       );
       records.push(...found.values());
     } else {
-      for (const state of [
-        'pending_check',
-        'missing',
-        'reimport_requested',
-        'blocked_on_data',
-        'stuck_created',
-        'refresh_requested',
-        'awaiting_approval',
-        'escalated',
-        'in_sync',
-        'ignored',
-      ] as const) {
+      for (const state of syncStates) {
         records.push(...(await store.listByState(state, 50)));
       }
     }

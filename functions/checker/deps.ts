@@ -7,7 +7,7 @@ import {
 import { createShopifyAdmin } from '../../shared/adapters/shopify/admin-client.js';
 import { createCheckQueue } from '../../shared/adapters/sqs/check-queue.js';
 import { createNotifyQueue } from '../../shared/adapters/sqs/notify-queue.js';
-import { checkSettingsFromConfig } from '../../shared/config/check-settings.js';
+import { checkerSettingsFromConfig } from '../../shared/config/check-settings.js';
 import { checkerSchema, parseConfig } from '../../shared/config/config.js';
 import { loadEnv } from '../../shared/config/load-env.js';
 import { createObservability } from '../../shared/observability/powertools.js';
@@ -32,5 +32,5 @@ export const deps: CheckOrdersDeps = {
   notifier: createNotifyQueue({ client: sqs, queueUrl: config.NOTIFY_QUEUE_URL }),
   telemetry,
   clock: { now: () => Date.now() },
-  settings: checkSettingsFromConfig(config),
+  settings: checkerSettingsFromConfig(config),
 };

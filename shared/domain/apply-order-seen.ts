@@ -1,10 +1,11 @@
-import type {
-  CheckMessage,
-  Expectation,
-  OrderFacts,
-  OrderRecord,
-  SyncState,
-  TimelineEvent,
+import {
+  type CheckMessage,
+  type Expectation,
+  type OrderFacts,
+  type OrderRecord,
+  pickFacts,
+  type SyncState,
+  type TimelineEvent,
 } from './order-sync.js';
 
 export interface OrderSeen {
@@ -29,25 +30,9 @@ const settled: ReadonlySet<SyncState> = new Set(['ignored', 'escalated']);
 /** A scheduled check older than this is presumed lost (never queued, or dropped) and is scheduled again. */
 export const overdueAfterMs = 15 * 60_000;
 
-const mergeFacts = (current: OrderRecord | undefined, facts: OrderFacts): OrderFacts => {
-  if (!current || facts.updatedAt >= current.updatedAt) return facts;
+const mergeFacts = (current: OrderRecord | undefined, facts: OrderFacts): OrderFacts =>
   // An out-of-order (older) delivery keeps the newer facts already recorded.
-  const { shop, orderId, orderName, channel, sourceName, createdAt, updatedAt, cancelledAt, test } = current;
-  return {
-    shop,
-    orderId,
-    orderName,
-    channel,
-    sourceName,
-    createdAt,
-    updatedAt,
-    cancelledAt,
-    test,
-    financialStatus: current.financialStatus,
-    fulfillmentStatus: current.fulfillmentStatus,
-    flags: current.flags,
-  };
-};
+  !current || facts.updatedAt >= current.updatedAt ? facts : { shop: current.shop, ...pickFacts(current) };
 
 const isoTime = (ms: number) => new Date(ms).toISOString();
 

@@ -1,6 +1,12 @@
 import { classifyImportError } from './classify-import-error.js';
 import { pickLiveVersion, wasRefreshed } from './hotwax-versions.js';
-import type { Finding, OrderRecord, SyncState, TimelineEvent } from './order-sync.js';
+import {
+  type Finding,
+  type OrderRecord,
+  pickFacts,
+  type SyncState,
+  type TimelineEvent,
+} from './order-sync.js';
 import type { HotwaxJobStatus, HotwaxOrder, MdmFailure, ShopifyOrderSnapshot } from './ports.js';
 
 /**
@@ -139,34 +145,10 @@ const backoff = (
 };
 
 /** Shopify's fresh copy updates the facts the monitor keeps (never the monitor's own bookkeeping). */
-const withFacts = (record: OrderRecord, shopify: ShopifyOrderSnapshot | null | undefined): OrderRecord => {
-  if (!shopify || shopify.updatedAt < record.updatedAt) return record;
-  const {
-    orderName,
-    channel,
-    sourceName,
-    createdAt,
-    updatedAt,
-    cancelledAt,
-    test,
-    financialStatus,
-    fulfillmentStatus,
-    flags,
-  } = shopify;
-  return {
-    ...record,
-    orderName,
-    channel,
-    sourceName,
-    createdAt,
-    updatedAt,
-    cancelledAt,
-    test,
-    financialStatus,
-    fulfillmentStatus,
-    flags,
-  };
-};
+const withFacts = (record: OrderRecord, shopify: ShopifyOrderSnapshot | null | undefined): OrderRecord =>
+  !shopify || shopify.updatedAt < record.updatedAt
+    ? record
+    : { ...record, ...pickFacts(shopify), orderId: record.orderId };
 
 const hotwaxSummary = (
   record: OrderRecord,

@@ -53,6 +53,21 @@ export interface OrderFacts {
   flags: DataFlags;
 }
 
+/** The facts Shopify owns (everything of OrderFacts but the shop), copied field by field so nothing else leaks in. */
+export const pickFacts = (source: Omit<OrderFacts, 'shop'>): Omit<OrderFacts, 'shop'> => ({
+  orderId: source.orderId,
+  orderName: source.orderName,
+  channel: source.channel,
+  sourceName: source.sourceName,
+  createdAt: source.createdAt,
+  updatedAt: source.updatedAt,
+  cancelledAt: source.cancelledAt,
+  test: source.test,
+  financialStatus: source.financialStatus,
+  fulfillmentStatus: source.fulfillmentStatus,
+  flags: source.flags,
+});
+
 export interface TimelineEvent {
   at: number;
   /** Short machine-readable kind, e.g. `webhook.orders/create`, `check.missing`, `repair.reimport`. */
