@@ -231,7 +231,7 @@ export class StatelessStack extends Stack {
         CONFIG_SECRET_ARNS: stateful.credentialsSecret.secretArn,
       }),
     });
-    // Read/write for the Slack thread ids kept on the order record.
+    // Read/write for the Slack thread and storm-window items (SLACK#… keys in the same table).
     grantTable(this.notifierFunction, stateful.table, { reads: tableReads, writes: tableWrites });
     stateful.credentialsSecret.grantRead(this.notifierFunction);
     this.notifierFunction.addEventSource(
