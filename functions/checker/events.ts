@@ -1,0 +1,22 @@
+import type { SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import type { CheckMessage } from '../../shared/domain/order-sync.js';
+
+const checkMessage = z.object({
+  v: z.literal(1),
+  shop: z.string().min(1),
+  orderId: z.string().regex(/^\d+$/),
+  reason: z.enum(['created', 'fulfilled', 'verify', 'recheck', 'sweep', 'manual']),
+  dueAt: z.number(),
+});
+
+/** The check messages of a batch that parse; a malformed one can never succeed and is left to fail into the DLQ. */
+export const parseCheckRecords = (records: readonly SQSRecord[]) =>
+  records.flatMap((record) => {
+    try {
+      const parsed = checkMessage.safeParse(JSON.parse(record.body));
+      return parsed.success ? [{ messageId: record.messageId, message: parsed.data as CheckMessage }] : [];
+    } catch {
+      return [];
+    }
+  });
