@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -89,11 +89,13 @@ const main = async () => {
       onError,
     }),
   ];
-  if (dataDir)
-    writeFileSync(
-      `${dataDir}/endpoints.json`,
-      JSON.stringify({ ...emulators, tableName: resources.tableName, url: server.url }, null, 2),
-    );
+  // Tells `npm run cli -- status` (and `sweep`) where this running monitor keeps its table and queues.
+  const endpointsDir = env.LOCAL_DATA_DIR ?? '.data';
+  mkdirSync(endpointsDir, { recursive: true });
+  writeFileSync(
+    `${endpointsDir}/endpoints.json`,
+    JSON.stringify({ ...emulators, tableName: resources.tableName, url: server.url }, null, 2),
+  );
 
   // The reconciliation sweep on its schedule, as EventBridge Scheduler runs it in AWS. In the sandbox the
   // subscriptions point at this server; with a real shop set WEBHOOK_CALLBACK_URL to your public URL.
@@ -143,7 +145,7 @@ const main = async () => {
     sqs.destroy();
     s3.destroy();
     await emulators.stop();
-    if (dataDir) rmSync(`${dataDir}/endpoints.json`, { force: true });
+    rmSync(`${endpointsDir}/endpoints.json`, { force: true });
     say('Stopped.');
     process.exit(0);
   };
