@@ -1,9 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { getOrderStatus, OrderNotFoundError } from '../../shared/use-cases/get-order-status.js';
-import { logger, shop, store } from './deps.js';
+import { logger, shop, store, tracer } from './deps.js';
 
 const orderId = z
   .string()
@@ -17,6 +18,7 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
 
 /** GET /orders/{shopifyOrderId} — sync state and timeline; GET /health — liveness. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
   .handler(async (event) => {
     if (event.rawPath === '/health') return json(200, { status: 'ok', service: 'order-sync-monitor' });

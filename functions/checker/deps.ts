@@ -11,15 +11,16 @@ import { checkerSettingsFromConfig } from '../../shared/config/check-settings.js
 import { checkerSchema, parseConfig } from '../../shared/config/config.js';
 import { loadEnv } from '../../shared/config/load-env.js';
 import { createObservability } from '../../shared/observability/powertools.js';
+import { createTracing } from '../../shared/observability/tracing.js';
 import type { CheckOrdersDeps } from '../../shared/use-cases/check-orders.js';
 
 const config = parseConfig(checkerSchema, await loadEnv());
-const sqs = createSqsClient(config);
-
 export const { logger, metrics, telemetry } = createObservability();
+export const { tracer, capture } = createTracing();
+const sqs = createSqsClient(config, capture);
 
 export const deps: CheckOrdersDeps = {
-  store: createOrderStore({ client: createDynamoClient(config), tableName: config.TABLE_NAME }),
+  store: createOrderStore({ client: createDynamoClient(config, capture), tableName: config.TABLE_NAME }),
   hotwax: createHotwaxClient({ ...hotwaxClientOptionsFromConfig(config), logger }),
   shopify: createShopifyAdmin({
     shop: config.SHOPIFY_SHOP,

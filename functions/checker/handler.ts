@@ -1,16 +1,18 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { checkOrders } from '../../shared/use-cases/check-orders.js';
-import { deps, logger, metrics } from './deps.js';
+import { deps, logger, metrics, tracer } from './deps.js';
 import { parseCheckRecords } from './events.js';
 
 const processor = new BatchProcessor(EventType.SQS);
 
 /** SQS check queue → the runbook for every due order; failed records are retried by SQS, then dead-lettered. */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
+  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .handler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {

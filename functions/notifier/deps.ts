@@ -5,6 +5,7 @@ import { createSlackSender } from '../../shared/adapters/slack/slack-sender.js';
 import { awsSchema, parseConfig, slackSchema } from '../../shared/config/config.js';
 import { loadEnv } from '../../shared/config/load-env.js';
 import { createObservability } from '../../shared/observability/powertools.js';
+import { createTracing } from '../../shared/observability/tracing.js';
 import { createSendNotifications } from '../../shared/use-cases/notify/send-notifications.js';
 
 /** The notifier reads only the table and Slack settings; the storm threshold is tunable per deployment. */
@@ -16,6 +17,7 @@ export const notifierSchema = awsSchema
 const config = parseConfig(notifierSchema, await loadEnv());
 
 export const { logger, metrics, telemetry } = createObservability();
+export const { tracer, capture } = createTracing();
 
 /** Without Slack settings (local runs) messages are printed, so nothing is silently dropped. */
 export const sender = createSlackSender(config, { write: (text) => process.stdout.write(`${text}\n`) });
@@ -25,7 +27,10 @@ if (sender.kind === 'console') logger.warn('Slack is not configured: notificatio
 export const notifications = createSendNotifications(
   {
     sender,
-    store: createSlackThreadStore({ client: createDynamoClient(config), tableName: config.TABLE_NAME }),
+    store: createSlackThreadStore({
+      client: createDynamoClient(config, capture),
+      tableName: config.TABLE_NAME,
+    }),
     telemetry,
     clock: { now: () => Date.now() },
   },

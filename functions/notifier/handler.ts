@@ -1,9 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { logger, metrics, notifications } from './deps.js';
+import { logger, metrics, notifications, tracer } from './deps.js';
 import { parseNotifierEvent } from './events.js';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -13,6 +14,7 @@ const processor = new BatchProcessor(EventType.SQS);
  * failed are reported, so SQS redelivers just those; an SNS delivery that fails throws and Lambda retries it.
  */
 export const handler = middy()
+  .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .handler(async (event: unknown, context: Context): Promise<SQSBatchResponse | undefined> => {

@@ -7,13 +7,15 @@ import { createNotifyQueue } from '../../shared/adapters/sqs/notify-queue.js';
 import { parseConfig, sweeperSchema } from '../../shared/config/config.js';
 import { loadEnv } from '../../shared/config/load-env.js';
 import { createObservability } from '../../shared/observability/powertools.js';
+import { createTracing } from '../../shared/observability/tracing.js';
 import { defaultSweepSettings, type SweepOrdersDeps } from '../../shared/use-cases/sweep-orders.js';
 
 const config = parseConfig(sweeperSchema, await loadEnv());
-const dynamo = createDynamoClient(config);
-const sqs = createSqsClient(config);
 
 export const { logger, metrics, telemetry } = createObservability();
+export const { tracer, capture } = createTracing();
+const dynamo = createDynamoClient(config, capture);
+const sqs = createSqsClient(config, capture);
 
 export const deps: SweepOrdersDeps = {
   shopify: createShopifyAdmin({

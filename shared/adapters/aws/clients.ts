@@ -17,20 +17,28 @@ const common = (region: string) => ({
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
 });
 
-export const createDynamoClient = (config: AwsEndpoints) =>
+/** X-Ray capture of an SDK client (Powertools Tracer's `captureAWSv3Client`); identity where tracing is off. */
+export type CaptureClient = <T>(client: T) => T;
+const untraced: CaptureClient = (client) => client;
+
+export const createDynamoClient = (config: AwsEndpoints, capture: CaptureClient = untraced) =>
   DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      ...common(config.AWS_REGION),
-      ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-    }),
+    capture(
+      new DynamoDBClient({
+        ...common(config.AWS_REGION),
+        ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+      }),
+    ),
     { marshallOptions: { removeUndefinedValues: true } },
   );
 
-export const createSqsClient = (config: AwsEndpoints) =>
-  new SQSClient({
-    ...common(config.AWS_REGION),
-    ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
-  });
+export const createSqsClient = (config: AwsEndpoints, capture: CaptureClient = untraced) =>
+  capture(
+    new SQSClient({
+      ...common(config.AWS_REGION),
+      ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
+    }),
+  );
 
 export const createS3Client = (config: AwsEndpoints) =>
   new S3Client({
