@@ -10,6 +10,7 @@ import { type CheckOrdersDeps, checkOrders } from '../shared/use-cases/check-ord
 import { startHotwaxSim } from '../test/sim/hotwax/hotwax-sim.js';
 import { startShopifySim } from '../test/sim/shopify/admin-sim.js';
 import { buildOrderPayload, nextOrderId } from '../test/sim/shopify/order-payload.js';
+import { webOrderFacts } from '../test/support/order-fixtures.js';
 import { startBenchAws } from './aws-harness.js';
 import { round } from './stats.js';
 
@@ -74,27 +75,7 @@ export const benchChecker = async (): Promise<Record<string, number | string>> =
           hotwax.queueShopifyOrder({ shopifyOrderId: String(id), importAs: 'ORDER_APPROVED' });
         else hotwax.addOrder({ externalId: String(id), statusId: 'ORDER_APPROVED' });
         const { record, check } = applyOrderSeen(undefined, {
-          facts: {
-            shop,
-            orderId: String(id),
-            orderName: String(payload.name),
-            channel: 'web',
-            sourceName: 'web',
-            createdAt: now - 700_000,
-            updatedAt: now - 700_000,
-            cancelledAt: null,
-            test: false,
-            financialStatus: 'paid',
-            fulfillmentStatus: null,
-            flags: {
-              hasCustomer: true,
-              hasEmail: true,
-              hasPhone: true,
-              hasShippingAddress: true,
-              hasShippingPhone: true,
-              hasBillingAddress: true,
-            },
-          },
+          facts: webOrderFacts(now - 700_000, { shop, orderId: String(id), orderName: String(payload.name) }),
           expectation: 'created',
           via: 'orders/create',
           at: now - 600_000,

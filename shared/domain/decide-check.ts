@@ -252,6 +252,45 @@ const decideCheckRaw = (
     return { record, events, action };
   };
 
+  // A person must act: stay in `state`, look again on a backoff, and tell them only when the order first gets there.
+  const waitOnPerson = (wait: {
+    state: 'blocked_on_data' | 'stuck_created' | 'awaiting_approval';
+    eventTypes: [first: string, again: string];
+    finding: Finding;
+    changes?: Partial<OrderRecord>;
+    message: (stayed: boolean, nextLookAt: number) => string;
+    detail: Record<string, unknown>;
+    title: string;
+  }): Decision => {
+    const stayed = current.state === wait.state;
+    const { delay, rechecks } = backoff(current, settings, stayed);
+    const record = move(wait.state, {
+      ...wait.changes,
+      finding: wait.finding,
+      nextCheckAt: now + delay,
+      rechecks,
+    });
+    event(
+      stayed ? wait.eventTypes[1] : wait.eventTypes[0],
+      wait.state,
+      wait.message(stayed, now + delay),
+      wait.detail,
+    );
+    if (stayed) return { record, events };
+    const { explanation: cause, fix, rawError } = wait.finding;
+    return {
+      record,
+      events,
+      notify: {
+        kind: 'needs_human',
+        title: wait.title,
+        cause,
+        fix,
+        ...(rawError !== undefined ? { rawError } : {}),
+      },
+    };
+  };
+
   if (assessment.kind === 'in_sync') {
     const { live } = assessment;
     const verifying = current.state === 'reimport_requested' || current.state === 'refresh_requested';
@@ -338,38 +377,22 @@ const decideCheckRaw = (
         );
       }
       const stayed = current.state === 'blocked_on_data';
-      const { delay, rechecks } = backoff(current, settings, stayed);
-      const record = move('blocked_on_data', {
+      return waitOnPerson({
+        state: 'blocked_on_data',
+        eventTypes: ['check.blocked_on_data', 'check.still_blocked'],
         finding,
-        blockedAtShopifyUpdatedAt: stayed
-          ? (current.blockedAtShopifyUpdatedAt ?? base.updatedAt)
-          : base.updatedAt,
-        nextCheckAt: now + delay,
-        rechecks,
+        changes: {
+          blockedAtShopifyUpdatedAt: stayed
+            ? (current.blockedAtShopifyUpdatedAt ?? base.updatedAt)
+            : base.updatedAt,
+        },
+        message: (again, nextLookAt) =>
+          again
+            ? `Still waiting for the data fix in Shopify (${classified.title}); next look at ${iso(nextLookAt)}.`
+            : `Not in HotWax: the import failed — ${classified.title}. ${classified.explanation} Waiting for the fix in Shopify; no re-import until then.`,
+        detail: { mdmLogId: failure?.logId, cause: classified.cause, rawError: failure?.errorText },
+        title: `Order ${current.orderName} did not reach HotWax: ${classified.title}`,
       });
-      event(
-        stayed ? 'check.still_blocked' : 'check.blocked_on_data',
-        'blocked_on_data',
-        stayed
-          ? `Still waiting for the data fix in Shopify (${classified.title}); next look at ${iso(now + delay)}.`
-          : `Not in HotWax: the import failed — ${classified.title}. ${classified.explanation} Waiting for the fix in Shopify; no re-import until then.`,
-        { mdmLogId: failure?.logId, cause: classified.cause, rawError: failure?.errorText },
-      );
-      return {
-        record,
-        events,
-        ...(stayed
-          ? {}
-          : {
-              notify: {
-                kind: 'needs_human' as const,
-                title: `Order ${current.orderName} did not reach HotWax: ${classified.title}`,
-                cause: classified.explanation,
-                fix: classified.fix,
-                rawError: failure?.errorText ?? '',
-              },
-            }),
-      };
     }
 
     const why =
@@ -391,34 +414,21 @@ const decideCheckRaw = (
 
   if (base.channel === 'pos' && fulfilledInShopify) {
     if (!settings.canRefresh) {
-      const stayed = current.state === 'stuck_created';
-      const { delay, rechecks } = backoff(current, settings, stayed);
       const finding: Finding = {
         cause: 'POS order fulfilled in Shopify while HotWax imported it',
         explanation: `HotWax order ${live.orderId} is still ${live.statusId} ${late}; Shopify shows it fulfilled.`,
         fix: `In HotWax open View Sales Order for ${live.orderId} and click "Refresh order". HotWax creates a new version and cancels the old one (tagged "old version"); check the new version is Completed. The monitor verifies it on its next look.`,
       };
-      const record = move('stuck_created', { hotwax, finding, nextCheckAt: now + delay, rechecks });
-      event(
-        stayed ? 'check.still_stuck' : 'check.stuck_created',
-        'stuck_created',
-        `${finding.explanation} No refresh service is configured, so a person must refresh it.`,
-        { hotwaxOrderId: live.orderId },
-      );
-      return {
-        record,
-        events,
-        ...(stayed
-          ? {}
-          : {
-              notify: {
-                kind: 'needs_human' as const,
-                title: `POS order ${current.orderName} is stuck in Created in HotWax`,
-                cause: finding.explanation,
-                fix: finding.fix,
-              },
-            }),
-      };
+      return waitOnPerson({
+        state: 'stuck_created',
+        eventTypes: ['check.stuck_created', 'check.still_stuck'],
+        finding,
+        changes: { hotwax },
+        message: () =>
+          `${finding.explanation} No refresh service is configured, so a person must refresh it.`,
+        detail: { hotwaxOrderId: live.orderId },
+        title: `POS order ${current.orderName} is stuck in Created in HotWax`,
+      });
     }
     const why =
       current.state === 'refresh_requested'
@@ -455,32 +465,15 @@ const decideCheckRaw = (
     explanation: `HotWax order ${live.orderId} is still Created ${late}: ${causes.join('; ')}.`,
     fix: 'Follow the Order Approval troubleshooting: confirm the payment is authorised or captured in Shopify, check that the "Approve orders" job is scheduled and its last runs succeeded in Job Manager, then run it for this order. The monitor re-checks and reports when it is approved.',
   };
-  const stayed = current.state === 'awaiting_approval';
-  const { delay, rechecks } = backoff(current, settings, stayed);
-  const record = move('awaiting_approval', { hotwax, finding, nextCheckAt: now + delay, rechecks });
-  event(
-    stayed ? 'check.still_awaiting_approval' : 'check.awaiting_approval',
-    'awaiting_approval',
-    finding.explanation,
-    {
-      hotwaxOrderId: live.orderId,
-      financialStatus: financial,
-    },
-  );
-  return {
-    record,
-    events,
-    ...(stayed
-      ? {}
-      : {
-          notify: {
-            kind: 'needs_human' as const,
-            title: `Order ${current.orderName} is waiting for approval in HotWax`,
-            cause: finding.explanation,
-            fix: finding.fix,
-          },
-        }),
-  };
+  return waitOnPerson({
+    state: 'awaiting_approval',
+    eventTypes: ['check.awaiting_approval', 'check.still_awaiting_approval'],
+    finding,
+    changes: { hotwax },
+    message: () => finding.explanation,
+    detail: { hotwaxOrderId: live.orderId, financialStatus: financial },
+    title: `Order ${current.orderName} is waiting for approval in HotWax`,
+  });
 };
 
 /** See {@link decideCheckRaw}; also remembers when a person was told, so they hear when it is resolved. */

@@ -15,6 +15,7 @@ import { type HotwaxSim, startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
 import { type ShopifySim, startShopifySim } from '../sim/shopify/admin-sim.js';
 import { buildOrderPayload, nextOrderId, type OrderPayloadOptions } from '../sim/shopify/order-payload.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
+import { webOrderFacts } from '../support/order-fixtures.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = join(repo, 'node_modules/tsx/dist/cli.mjs');
@@ -385,25 +386,7 @@ describe('npm run cli -- status', () => {
   let aws: TestAws;
   const now = Date.now();
   const record = (overrides: Partial<OrderRecord>): OrderRecord => ({
-    shop,
-    orderId: String(nextOrderId()),
-    orderName: '#2000',
-    channel: 'web',
-    sourceName: 'web',
-    createdAt: now - 3 * hour,
-    updatedAt: now - 3 * hour,
-    cancelledAt: null,
-    test: false,
-    financialStatus: 'paid',
-    fulfillmentStatus: null,
-    flags: {
-      hasCustomer: true,
-      hasEmail: true,
-      hasPhone: true,
-      hasShippingAddress: true,
-      hasShippingPhone: true,
-      hasBillingAddress: true,
-    },
+    ...webOrderFacts(now - 3 * hour, { shop, orderId: String(nextOrderId()), orderName: '#2000' }),
     state: 'in_sync',
     stateSince: now - 2 * hour,
     expectation: 'created',

@@ -7,6 +7,7 @@ import {
 } from '../../shared/domain/decide-check.js';
 import type { OrderRecord } from '../../shared/domain/order-sync.js';
 import type { HotwaxOrder, ShopifyOrderSnapshot } from '../../shared/domain/ports.js';
+import { webOrderFacts } from '../support/order-fixtures.js';
 
 const minute = 60_000;
 const t0 = Date.parse('2026-11-29T10:00:00Z');
@@ -23,25 +24,7 @@ const settings: CheckSettings = {
 };
 
 const record = (overrides: Partial<OrderRecord> = {}): OrderRecord => ({
-  shop: 'acme.myshopify.com',
-  orderId: '5100',
-  orderName: '#1042',
-  channel: 'web',
-  sourceName: 'web',
-  createdAt: t0,
-  updatedAt: t0,
-  cancelledAt: null,
-  test: false,
-  financialStatus: 'paid',
-  fulfillmentStatus: null,
-  flags: {
-    hasCustomer: true,
-    hasEmail: true,
-    hasPhone: true,
-    hasShippingAddress: true,
-    hasShippingPhone: true,
-    hasBillingAddress: true,
-  },
+  ...webOrderFacts(t0, { shop: 'acme.myshopify.com', orderId: '5100' }),
   state: 'pending_check',
   stateSince: t0,
   expectation: 'created',

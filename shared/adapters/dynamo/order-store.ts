@@ -5,6 +5,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
+  type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -213,18 +214,18 @@ export const createOrderStore = ({
     return { records, timeline };
   };
 
-  /** Orders in one state, longest in it first. */
-  const listByState = async (state: SyncState, limit = 100): Promise<OrderRecord[]> => {
+  /** Order records of one index query, page by page, up to `limit`. */
+  const queryRecords = async (
+    query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>,
+    limit: number,
+  ): Promise<OrderRecord[]> => {
     const records: OrderRecord[] = [];
     let startKey: Item | undefined;
     do {
       const page = await client.send(
         new QueryCommand({
+          ...query,
           TableName: tableName,
-          IndexName: 'by-state',
-          KeyConditionExpression: '#state = :state',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':state': state },
           ExclusiveStartKey: startKey,
           Limit: limit - records.length,
         }),
@@ -235,26 +236,28 @@ export const createOrderStore = ({
     return records;
   };
 
+  /** Orders in one state, longest in it first. */
+  const listByState = (state: SyncState, limit = 100): Promise<OrderRecord[]> =>
+    queryRecords(
+      {
+        IndexName: 'by-state',
+        KeyConditionExpression: '#state = :state',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':state': state },
+      },
+      limit,
+    );
+
   /** Records whose check was due before `before` and never ran: never queued, or the message was lost. */
-  const listOverdue = async (shop: string, before: number, limit = 500): Promise<OrderRecord[]> => {
-    const records: OrderRecord[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: 'by-next-check',
-          KeyConditionExpression: 'checkShop = :shop AND nextCheckAt < :before',
-          ExpressionAttributeValues: { ':shop': shop, ':before': before },
-          ExclusiveStartKey: startKey,
-          Limit: limit - records.length,
-        }),
-      );
-      for (const item of page.Items ?? []) records.push(fromItem(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && records.length < limit);
-    return records;
-  };
+  const listOverdue = (shop: string, before: number, limit = 500): Promise<OrderRecord[]> =>
+    queryRecords(
+      {
+        IndexName: 'by-next-check',
+        KeyConditionExpression: 'checkShop = :shop AND nextCheckAt < :before',
+        ExpressionAttributeValues: { ':shop': shop, ':before': before },
+      },
+      limit,
+    );
 
   /**
    * Claims a run of a HotWax job for this shop unless one was claimed within `cooldownMs`: in a flash sale one
