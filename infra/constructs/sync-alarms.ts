@@ -236,6 +236,16 @@ export class SyncAlarms extends Construct {
         '(Shopify deletes subscriptions after repeated failed deliveries). Re-create it in the app, or deploy with ' +
         'RESTORE_WEBHOOK_SUBSCRIPTIONS=true so the sweep restores it. The sweep covers missed orders meanwhile.',
     });
+    this.add('NotificationsNotDelivered', {
+      metric: syncMetric(MetricName.NotificationsFailed),
+      threshold: 1,
+      comparison: atLeast,
+      description:
+        'A message for people could not be queued or sent to Slack (Slack down or refusing the token, or SQS ' +
+        'unavailable). Slack failures are retried from the notify queue; a message the checker could not queue is ' +
+        'not. Run `npm run cli -- status` (or read the dashboard) for orders that need a person, and check the ' +
+        "notifier's logs and the Slack credentials.",
+    });
   }
 
   private add(id: string, spec: AlarmSpec): Alarm {

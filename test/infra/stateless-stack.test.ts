@@ -342,6 +342,10 @@ describe('alarms', () => {
         ComparisonOperator: GTE,
       },
     ],
+    [
+      'NotificationsNotDelivered',
+      { ...custom(MetricName.NotificationsFailed), Threshold: 1, ComparisonOperator: GTE },
+    ],
   ];
 
   it('creates exactly the expected alarms', () => {
