@@ -276,7 +276,8 @@ const decideCheckRaw = (
       wait.message(stayed, now + delay),
       wait.detail,
     );
-    if (stayed) return { record, events };
+    // Told already: look again quietly. Not told (the alert could not be queued): tell them now.
+    if (stayed && current.humanNotifiedAt !== undefined) return { record, events };
     const { explanation: cause, fix, rawError } = wait.finding;
     return {
       record,

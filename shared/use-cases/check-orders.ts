@@ -260,6 +260,7 @@ export const checkOrders = async (
   }
 
   const notifications: Notification[] = [];
+  const notified: OrderRecord[] = [];
   const checks: CheckMessage[] = [];
   await mapLimit([...decisions], shopifyReadConcurrency, async ([key, { record, decision }]) => {
     const indexes = due.get(key)?.indexes ?? [];
@@ -312,6 +313,7 @@ export const checkOrders = async (
       });
     }
     if (decision.notify) {
+      if (decision.notify.kind !== 'resolved') notified.push(saved.record);
       const hotwaxOrderId = decision.record.hotwax?.orderId;
       notifications.push({
         ...decision.notify,
@@ -342,9 +344,18 @@ export const checkOrders = async (
     );
   }
   if (notifications.length > 0) {
-    await deps.notifier.notify(notifications).catch((error: unknown) => {
+    await deps.notifier.notify(notifications).catch(async (error: unknown) => {
       deps.telemetry.count(MetricName.NotificationsFailed, notifications.length);
-      deps.telemetry.error('Could not queue notifications', { error: String(error) });
+      deps.telemetry.error('Could not queue notifications; the orders tell people again at their next look', {
+        error: String(error),
+      });
+      // Nobody was told: forget that we did, so the order's next re-check sends the alert again.
+      await mapLimit(notified, shopifyReadConcurrency, async (record) => {
+        const { humanNotifiedAt: _told, ...untold } = record;
+        await deps.store
+          .save(untold, { expectedVersion: record.version, events: [], now })
+          .catch(() => undefined);
+      });
     });
   }
   return results;

@@ -135,7 +135,12 @@ describe('decideCheck: the order-sync runbook', () => {
   });
 
   it('backs off while the data is not fixed, without telling anyone twice', () => {
-    const blocked = record({ state: 'blocked_on_data', blockedAtShopifyUpdatedAt: t0, rechecks: 1 });
+    const blocked = record({
+      state: 'blocked_on_data',
+      blockedAtShopifyUpdatedAt: t0,
+      rechecks: 1,
+      humanNotifiedAt: t0 + 10 * minute,
+    });
     const decision = decide(blocked, {
       versions: [],
       shopify: shopifyCopy(),
@@ -150,6 +155,23 @@ describe('decideCheck: the order-sync runbook', () => {
     expect(decision.record.rechecks).toBe(2);
     expect(decision.record.nextCheckAt).toBe(t0 + 10 * minute + 60 * minute);
     expect(decision.notify).toBeUndefined();
+  });
+
+  it('tells a person again at the next look when their alert could not be sent', () => {
+    const untold = record({ state: 'blocked_on_data', blockedAtShopifyUpdatedAt: t0, rechecks: 1 });
+    const decision = decide(untold, {
+      versions: [],
+      shopify: shopifyCopy(),
+      importFailure: {
+        shopifyOrderId: '5100',
+        logId: 'L',
+        createdDate: t0,
+        errorText: 'missing phone number',
+      },
+    });
+    expect(decision.record.state).toBe('blocked_on_data');
+    expect(decision.notify?.kind).toBe('needs_human');
+    expect(decision.record.humanNotifiedAt).toBe(t0 + 10 * minute);
   });
 
   it("re-imports a blocked order once Shopify's copy changed after the failure", () => {
