@@ -35,11 +35,25 @@ interface Running {
 
 const children: ChildProcess[] = [];
 afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  // tsx runs the monitor in a child process, which runs DynamoDB Local: end the whole group, not just tsx.
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
 });
 
 const start = (env: NodeJS.ProcessEnv): Running => {
-  const child = spawn(tsx, ['local/start.ts'], { cwd: repo, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(tsx, ['local/start.ts'], {
+    cwd: repo,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   children.push(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
