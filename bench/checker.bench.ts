@@ -10,7 +10,7 @@ import { type CheckOrdersDeps, checkOrders } from '../shared/use-cases/check-ord
 import { startHotwaxSim } from '../test/sim/hotwax/hotwax-sim.js';
 import { startShopifySim } from '../test/sim/shopify/admin-sim.js';
 import { buildOrderPayload, nextOrderId } from '../test/sim/shopify/order-payload.js';
-import { webOrderFacts } from '../test/support/order-fixtures.js';
+import { defaultCheckerSettings, webOrderFacts } from '../test/support/order-fixtures.js';
 import { startBenchAws } from './aws-harness.js';
 import { round } from './stats.js';
 
@@ -50,18 +50,7 @@ export const benchChecker = async (): Promise<Record<string, number | string>> =
       notifier: createNotifyQueue({ client: aws.sqs, queueUrl: aws.notifyQueue.url }),
       telemetry: silentTelemetry,
       clock: { now: () => now },
-      settings: {
-        createdStuckAfterMs: 3_600_000,
-        fulfilledGraceMs: 300_000,
-        verifyDelayMs: 300_000,
-        maxRepairAttempts: 3,
-        recheckMs: 900_000,
-        maxRecheckMs: 6 * 3_600_000,
-        canRefresh: false,
-        canImportOrder: false,
-        importJobCooldownMs: 120_000,
-        syncSloSeconds: 1800,
-      },
+      settings: defaultCheckerSettings,
     };
 
     /** Records as the webhook leaves them, with their check due now. */

@@ -12,6 +12,7 @@ import type {
   CheckQueuePort,
   Clock,
   HotwaxJobStatus,
+  HotwaxOrder,
   HotwaxPort,
   MdmFailure,
   Notification,
@@ -146,10 +147,7 @@ export const checkOrders = async (
   };
 
   // 2. One HotWax lookup for the batch; if HotWax is down every due check is retried later.
-  let found: Map<
-    string,
-    Awaited<ReturnType<HotwaxPort['findOrdersByShopifyIds']>> extends Map<string, infer V> ? V : never
-  >;
+  let found: Map<string, HotwaxOrder[]>;
   try {
     found = await deps.hotwax.findOrdersByShopifyIds([...due.values()].map(({ record }) => record.orderId));
   } catch (error) {
@@ -227,13 +225,9 @@ export const checkOrders = async (
   }
 
   const reimports = [...decisions].filter(([, { decision }]) => decision.action?.kind === 'reimport');
-  if (reimports.length > 0 && !deps.hotwax.importOrder) {
-    const claim = await deps.store.claimJobRun(
-      reimports[0]?.[1].record.shop ?? '',
-      newOrdersJob,
-      now,
-      deps.settings.importJobCooldownMs,
-    );
+  const jobShop = reimports[0]?.[1].record.shop;
+  if (jobShop !== undefined && !deps.hotwax.importOrder) {
+    const claim = await deps.store.claimJobRun(jobShop, newOrdersJob, now, deps.settings.importJobCooldownMs);
     if (claim.claimed) {
       try {
         const run = await deps.hotwax.runNewOrdersJob();
@@ -242,9 +236,7 @@ export const checkOrders = async (
           parentJobId: run.parentJobId,
         });
       } catch (error) {
-        await deps.store
-          .releaseJobRun(reimports[0]?.[1].record.shop ?? '', newOrdersJob, now)
-          .catch(() => {});
+        await deps.store.releaseJobRun(jobShop, newOrdersJob, now).catch(() => {});
         for (const [key] of reimports) {
           decisions.delete(key);
           fail(key, new CheckFailedError('Running the New Orders job failed', { cause: error }));

@@ -3,7 +3,7 @@ import type { CheckMessage, OrderRecord } from '../../shared/domain/order-sync.j
 import type { HotwaxPort, ShopifyOrderSnapshot } from '../../shared/domain/ports.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { type CheckOrdersDeps, checkOrders } from '../../shared/use-cases/check-orders.js';
-import { webOrderFacts } from '../support/order-fixtures.js';
+import { defaultCheckerSettings, webOrderFacts } from '../support/order-fixtures.js';
 
 const now = Date.parse('2026-11-29T10:00:00Z');
 const shop = 'acme.myshopify.com';
@@ -77,18 +77,7 @@ describe('an alert that could not be queued', () => {
       },
       telemetry: silentTelemetry,
       clock: { now: () => now },
-      settings: {
-        createdStuckAfterMs: 3_600_000,
-        fulfilledGraceMs: 300_000,
-        verifyDelayMs: 300_000,
-        maxRepairAttempts: 3,
-        recheckMs: 900_000,
-        maxRecheckMs: 6 * 3_600_000,
-        canRefresh: false,
-        canImportOrder: false,
-        importJobCooldownMs: 120_000,
-        syncSloSeconds: 1800,
-      },
+      settings: defaultCheckerSettings,
     } satisfies CheckOrdersDeps;
     const due = (): CheckMessage => ({
       v: 1,
