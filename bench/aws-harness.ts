@@ -1,17 +1,13 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ensureTable, localCredentials, localRegion, startEmulators } from '../local/emulators.js';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ensureTable, startEmulators } from '../local/emulators.js';
+import { localAwsEnv, localClients } from '../local/local-aws.js';
 
 /** DynamoDB Local + fauxqs for a benchmark, with a table, two queues and a bucket. */
 export const startBenchAws = async () => {
   const emulators = await startEmulators();
-  const common = { region: localRegion, credentials: localCredentials };
-  const dynamo = new DynamoDBClient({ ...common, endpoint: emulators.dynamoEndpoint });
-  const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
-  const sqs = new SQSClient({ ...common, endpoint: emulators.sqsEndpoint });
-  const s3 = new S3Client({ ...common, endpoint: emulators.sqsEndpoint, forcePathStyle: true });
+  const clients = localClients(emulators);
+  const { dynamo, doc, sqs, s3 } = clients;
   const tableName = 'bench-orders';
   await ensureTable(dynamo, tableName);
   const queue = async (name: string) => {
@@ -35,23 +31,16 @@ export const startBenchAws = async () => {
     notifyQueue,
     bucket: 'bench-quarantine',
     env: {
-      AWS_REGION: localRegion,
-      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      ...localAwsEnv(emulators),
       TABLE_NAME: tableName,
       CHECK_QUEUE_URL: checkQueue.url,
       NOTIFY_QUEUE_URL: notifyQueue.url,
-      DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
-      SQS_ENDPOINT: emulators.sqsEndpoint,
-      S3_ENDPOINT: emulators.sqsEndpoint,
       QUARANTINE_BUCKET: 'bench-quarantine',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       POWERTOOLS_METRICS_DISABLED: 'true',
     },
     async close() {
-      dynamo.destroy();
-      sqs.destroy();
-      s3.destroy();
+      clients.destroy();
       await emulators.stop();
     },
   };

@@ -1,16 +1,13 @@
-import { createOrderStore } from '../shared/adapters/dynamo/order-store.js';
-import { createHotwaxClient } from '../shared/adapters/hotwax/hotwax-client.js';
-import { createShopifyAdmin } from '../shared/adapters/shopify/admin-client.js';
-import { createCheckQueue } from '../shared/adapters/sqs/check-queue.js';
-import { createNotifyQueue } from '../shared/adapters/sqs/notify-queue.js';
+import { localCredentials } from '../local/local-aws.js';
+import { checkerSchema, parseConfig } from '../shared/config/config.js';
 import { applyOrderSeen } from '../shared/domain/apply-order-seen.js';
 import type { CheckMessage, OrderRecord } from '../shared/domain/order-sync.js';
-import { silentTelemetry } from '../shared/observability/telemetry.js';
-import { type CheckOrdersDeps, checkOrders } from '../shared/use-cases/check-orders.js';
+import { checkOrders } from '../shared/use-cases/check-orders/check-orders.js';
+import { createCheckerDeps } from '../shared/wiring/checker.js';
 import { startHotwaxSim } from '../test/sim/hotwax/hotwax-sim.js';
 import { startShopifySim } from '../test/sim/shopify/admin-sim.js';
 import { buildOrderPayload, nextOrderId } from '../test/sim/shopify/order-payload.js';
-import { defaultCheckerSettings, webOrderFacts } from '../test/support/order-fixtures.js';
+import { webOrderFacts } from '../test/support/order-fixtures.js';
 import { startBenchAws } from './aws-harness.js';
 import { round } from './stats.js';
 
@@ -27,31 +24,23 @@ export const benchChecker = async (): Promise<Record<string, number | string>> =
   const hotwax = await startHotwaxSim({ importDelayMs: 5_000 });
   const shopify = await startShopifySim({ shop });
   try {
-    const store = createOrderStore({ client: aws.doc, tableName: aws.tableName });
     let now = Date.now();
-    const deps: CheckOrdersDeps = {
-      store,
-      hotwax: createHotwaxClient({
-        baseUrl: hotwax.url,
-        username: hotwax.settings.username,
-        password: hotwax.settings.password,
-        shopifyConfigId: hotwax.settings.shopifyConfigId,
-        shopId: hotwax.settings.shopId,
-        productStoreId: hotwax.settings.productStoreId,
-      }),
-      shopify: createShopifyAdmin({
-        shop,
-        accessToken: shopify.accessToken,
-        apiVersion: shopify.apiVersion,
-        adminUrl: shopify.url,
-        timeoutMs: 10_000,
-      }),
-      queue: createCheckQueue({ client: aws.sqs, queueUrl: aws.checkQueue.url }),
-      notifier: createNotifyQueue({ client: aws.sqs, queueUrl: aws.notifyQueue.url }),
-      telemetry: silentTelemetry,
-      clock: { now: () => now },
-      settings: defaultCheckerSettings,
-    };
+    // DESIGN.md's defaults and the confirmed repair path (the New Orders job); no refresh service.
+    const {
+      HOTWAX_IMPORT_ORDER_SERVICE: _perOrder,
+      HOTWAX_REFRESH_ORDER_SERVICE: _refresh,
+      ...hotwaxEnv
+    } = hotwax.env();
+    const config = parseConfig(checkerSchema, {
+      ...aws.env,
+      ...hotwaxEnv,
+      SHOPIFY_SHOP: shop,
+      SHOPIFY_ADMIN_TOKEN: shopify.accessToken,
+      SHOPIFY_API_VERSION: shopify.apiVersion,
+      SHOPIFY_ADMIN_URL: shopify.url,
+    });
+    const deps = createCheckerDeps(config, { clock: { now: () => now }, credentials: localCredentials });
+    const { store } = deps;
 
     /** Records as the webhook leaves them, with their check due now. */
     const seed = async (count: number, missing: (index: number) => boolean) => {

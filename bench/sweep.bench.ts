@@ -1,18 +1,19 @@
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ensureTable, localCredentials, localRegion, startEmulators } from '../local/emulators.js';
-import { createOrderStore } from '../shared/adapters/dynamo/order-store.js';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ensureTable, startEmulators } from '../local/emulators.js';
+import { localClients } from '../local/local-aws.js';
+import { createOrderRepository } from '../shared/adapters/dynamo/order-repository.js';
 import { createSweepCheckpointStore } from '../shared/adapters/dynamo/sweep-checkpoint-store.js';
 import { createShopifyAdmin } from '../shared/adapters/shopify/admin-client.js';
 import { createCheckQueue } from '../shared/adapters/sqs/check-queue.js';
 import { createNotifyQueue } from '../shared/adapters/sqs/notify-queue.js';
+import { defaultSweepSettings } from '../shared/config/settings.js';
 import { applyOrderSeen } from '../shared/domain/apply-order-seen.js';
 import type { OrderRecord } from '../shared/domain/order-sync.js';
 import { parseOrderPayload, toOrderFacts } from '../shared/domain/shopify-order-payload.js';
 import { silentTelemetry } from '../shared/observability/telemetry.js';
-import { defaultSweepSettings, sweepOrders } from '../shared/use-cases/sweep-orders.js';
+import { sweepOrders } from '../shared/use-cases/sweep-orders/sweep-orders.js';
 import { startShopifySim } from '../test/sim/shopify/admin-sim.js';
 import { buildOrderPayload } from '../test/sim/shopify/order-payload.js';
 
@@ -79,24 +80,20 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Recor
   const callbackUrl = 'https://hooks.example.com/webhooks/shopify';
 
   const emulators = await startEmulators();
-  const common = { region: localRegion, credentials: localCredentials };
   const sim = await startShopifySim({ shop, ...plans[plan] });
   const clients: Array<{ destroy(): void }> = [];
   try {
     // --- the shop's hour: orders in Shopify, records for the ones whose webhooks arrived --------------------
-    const setupDynamo = new DynamoDBClient({ ...common, endpoint: emulators.dynamoEndpoint });
-    const setupSqs = new SQSClient({ ...common, endpoint: emulators.sqsEndpoint });
-    clients.push(setupDynamo, setupSqs);
+    const setup = localClients(emulators);
+    clients.push(setup);
+    const { dynamo: setupDynamo, sqs: setupSqs } = setup;
     const tableName = 'bench-sweep';
     await ensureTable(setupDynamo, tableName);
     const queueUrl = async (name: string) =>
       (await setupSqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
     const checkQueueUrl = await queueUrl('bench-sweep-checks');
     const notifyQueueUrl = await queueUrl('bench-sweep-notifications');
-    const setupStore = createOrderStore({
-      client: DynamoDBDocumentClient.from(setupDynamo, { marshallOptions: { removeUndefinedValues: true } }),
-      tableName,
-    });
+    const setupStore = createOrderRepository({ client: setup.doc, tableName });
 
     const now = Date.now();
     const payloads = Array.from({ length: count }, (_, index) => {
@@ -141,12 +138,11 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Recor
     });
 
     // --- the sweep, on clients of its own so their calls can be counted -----------------------------------------
-    const dynamo = new DynamoDBClient({ ...common, endpoint: emulators.dynamoEndpoint });
-    const sqs = new SQSClient({ ...common, endpoint: emulators.sqsEndpoint });
-    clients.push(dynamo, sqs);
+    const swept = localClients(emulators);
+    clients.push(swept);
+    const { dynamo, sqs, doc } = swept;
     const dynamoCalls = countCalls(dynamo);
     const sqsCalls = countCalls(sqs as unknown as DynamoDBClient);
-    const doc = DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } });
     const callsBefore = sim.callCount();
     const costBefore = sim.totalQueryCost();
 
@@ -161,7 +157,7 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Recor
           adminUrl: sim.url,
           timeoutMs: 30_000,
         }),
-        store: createOrderStore({ client: doc, tableName }),
+        store: createOrderRepository({ client: doc, tableName }),
         checkpoints: createSweepCheckpointStore({ client: doc, tableName }),
         queue: createCheckQueue({ client: sqs, queueUrl: checkQueueUrl }),
         notifier: createNotifyQueue({ client: sqs, queueUrl: notifyQueueUrl }),

@@ -1,23 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
+import { ConfigError, parseConfig, sweeperSchema } from '../shared/config/config.js';
+import { loadEnv } from '../shared/config/load-env.js';
+import type { Telemetry } from '../shared/domain/ports.js';
 import { InvalidDurationError, parseDuration } from '../shared/domain/sweep-window.js';
-import type { Telemetry } from '../shared/observability/telemetry.js';
-import { type SweepSummary, sweepOrders } from '../shared/use-cases/sweep-orders.js';
+import { type SweepSummary, sweepOrders } from '../shared/use-cases/sweep-orders/sweep-orders.js';
+import { createSweeperDeps } from '../shared/wiring/sweeper.js';
+import { endpointsFile, localAwsEnv, localClients, readEndpoints } from './local-aws.js';
 
 type Env = Record<string, string | undefined>;
 
-/** What `npm start` writes into its data directory while it runs. */
-interface LocalEndpoints {
-  dynamoEndpoint: string;
-  sqsEndpoint: string;
-  tableName: string;
-}
-
-/** The emulators accept only these (as local/emulators.ts); never real credentials. */
-const localAws = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 /** A CLI sweep holds the lease at most this long, so a forgotten terminal never blocks the scheduled sweeps. */
 const cliRunMs = 10 * 60_000;
 
@@ -33,25 +26,22 @@ const parseSince = (value: string): number => {
 
 /** With `npm start` running, sweep into its DynamoDB Local and fauxqs instead of whatever the environment names. */
 const useRunningEmulators = async (env: Env): Promise<boolean> => {
-  const file = join(env.LOCAL_DATA_DIR ?? '.data', 'endpoints.json');
-  if (!existsSync(file)) return false;
-  const endpoints = JSON.parse(readFileSync(file, 'utf8')) as LocalEndpoints;
-  const sqs = new SQSClient({ ...localAws, endpoint: endpoints.sqsEndpoint });
+  const running = readEndpoints(env);
+  if (!running) return false;
+  const { sqsEndpoint, dynamoEndpoint, tableName } = running;
+  if (!sqsEndpoint) throw new ConfigError([`${endpointsFile(env)} names no sqsEndpoint: restart npm start.`]);
+  const clients = localClients({ dynamoEndpoint, sqsEndpoint });
   try {
     const queueUrl = async (QueueName: string) =>
-      (await sqs.send(new GetQueueUrlCommand({ QueueName }))).QueueUrl ?? '';
+      (await clients.sqs.send(new GetQueueUrlCommand({ QueueName }))).QueueUrl ?? '';
     Object.assign(env, {
-      AWS_REGION: localAws.region,
-      AWS_ACCESS_KEY_ID: localAws.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localAws.credentials.secretAccessKey,
-      DYNAMODB_ENDPOINT: endpoints.dynamoEndpoint,
-      SQS_ENDPOINT: endpoints.sqsEndpoint,
-      TABLE_NAME: endpoints.tableName,
+      ...localAwsEnv({ dynamoEndpoint, sqsEndpoint }),
+      TABLE_NAME: tableName,
       CHECK_QUEUE_URL: await queueUrl('order-sync-checks'),
       NOTIFY_QUEUE_URL: await queueUrl('order-sync-notifications'),
     });
   } finally {
-    sqs.destroy();
+    clients.destroy();
   }
   return true;
 };
@@ -98,16 +88,15 @@ export const runSweepCommand = async (
   env: Env = process.env,
 ) => {
   const local = await useRunningEmulators(env);
-  // Powertools would print JSON logs through the progress bar; warnings are printed after it instead.
-  env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  // Loaded only now: it validates its configuration (sweeperSchema via loadEnv) when imported, as in Lambda.
-  const { deps } = await import('../functions/sweeper/deps.js');
-
   const warnings: string[] = [];
+  // Printed after the progress bar, not through it.
   const note = (message: string, detail?: Record<string, unknown>) =>
     warnings.push(`${message}${detail ? ` ${JSON.stringify(detail)}` : ''}`);
   const telemetry: Telemetry = { count() {}, value() {}, info() {}, warn: note, error: note };
+  const deps = createSweeperDeps(parseConfig(sweeperSchema, await loadEnv(env)), {
+    telemetry,
+    logger: { warn: note },
+  });
   const bar = new cliProgress.SingleBar(
     {
       format: 'Sweeping {bar} {percentage}% | {pages} pages | {orders} orders | {missed} missed webhooks',
@@ -123,7 +112,6 @@ export const runSweepCommand = async (
     summary = await sweepOrders(
       {
         ...deps,
-        telemetry,
         onProgress: (progress) =>
           bar.update(Math.round((progress.coveredMs / Math.max(1, progress.totalMs)) * 1000), {
             pages: progress.pages,

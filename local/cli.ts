@@ -1,35 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { config as loadDotenv } from 'dotenv';
-import { z } from 'zod';
-import { createDynamoClient } from '../shared/adapters/aws/clients.js';
-import { createOrderStore } from '../shared/adapters/dynamo/order-store.js';
 import { HotwaxAuthError, HotwaxError } from '../shared/adapters/hotwax/errors.js';
-import {
-  createHotwaxClient,
-  hotwaxClientOptionsFromConfig,
-} from '../shared/adapters/hotwax/hotwax-client.js';
-import { createShopifyAdmin } from '../shared/adapters/shopify/admin-client.js';
 import { ShopifyApiError, ShopifyAuthError } from '../shared/adapters/shopify/admin-errors.js';
-import { checkSettingsFromConfig } from '../shared/config/check-settings.js';
-import {
-  apiSchema,
-  ConfigError,
-  type HotwaxConfig,
-  hotwaxSchema,
-  parseConfig,
-  type ShopifyAdminConfig,
-  shopifyAdminSchema,
-} from '../shared/config/config.js';
+import { apiSchema, ConfigError, diagnoseSchema } from '../shared/config/config.js';
 import { loadEnv } from '../shared/config/load-env.js';
-import type { CheckSettings } from '../shared/domain/decide-check.js';
-import { type OrderRecord, type SyncState, syncStates } from '../shared/domain/order-sync.js';
-import { type Diagnosis, diagnoseOrder } from '../shared/use-cases/diagnose-order.js';
-
+import type { OrderRecord } from '../shared/domain/order-sync.js';
+import type { OrderRepository } from '../shared/domain/ports.js';
+import { inGroup, type SyncState, syncStates } from '../shared/domain/states.js';
+import { type Diagnosis, diagnoseOrder } from '../shared/use-cases/diagnose-order/diagnose-order.js';
+import { createApiDeps } from '../shared/wiring/api.js';
+import { createDiagnoseDeps } from '../shared/wiring/diagnose.js';
 import { sweepCommand } from './cli-sweep.js';
+import { endpointsFile, localCredentials, localRegion, readEndpoints } from './local-aws.js';
+import { parseForPeople } from './validate-config.js';
 
 /**
  * `npm run cli -- <command>`: the operator's tools. `diagnose` runs the Order Sync runbook for one order against
@@ -59,69 +42,10 @@ class CliExitError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const seconds = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
-/** The checker's timing settings, with its defaults, so the diagnosis judges an order as the monitor would. */
-const timingSchema = z.object({
-  CREATED_STUCK_AFTER_SECONDS: seconds(3600),
-  FULFILLED_CHECK_DELAY_SECONDS: seconds(300),
-  VERIFY_DELAY_SECONDS: seconds(300),
-  MAX_REPAIR_ATTEMPTS: z.coerce.number().int().positive().default(3),
-  BLOCKED_RECHECK_SECONDS: seconds(900),
-});
-const tableSchema = apiSchema.pick({ AWS_REGION: true, TABLE_NAME: true, DYNAMODB_ENDPOINT: true });
-const endpointsSchema = z.object({ dynamoEndpoint: z.string().min(1), tableName: z.string().min(1) });
-
-/** The credentials and region DynamoDB Local accepts (the same as local/emulators.ts; never real ones). */
-const localDynamo = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
-
-const parseEach = <S extends z.ZodType>(schema: S, env: Env, problems: string[]): z.infer<S> | undefined => {
-  try {
-    return parseConfig(schema, env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // zod's type message adds nothing to "is missing" for a person.
-    problems.push(
-      ...error.problems.map((problem) =>
-        problem.replace(/: Invalid input: expected \w+, received undefined$/, ''),
-      ),
-    );
-    return undefined;
-  }
-};
-
-/** Everything `diagnose` needs, validated at once so a person fixes every problem in one go. */
-const diagnoseConfig = (env: Env) => {
-  const problems: string[] = [];
-  const hotwax = parseEach(hotwaxSchema, env, problems);
-  const shopify = parseEach(shopifyAdminSchema, env, problems);
-  const timing = parseEach(timingSchema, env, problems);
-  if (!env.HOTWAX_API_TOKEN?.trim() && !(env.HOTWAX_USERNAME?.trim() && env.HOTWAX_PASSWORD?.trim()))
-    problems.push('HOTWAX_API_TOKEN is missing: set it, or HOTWAX_USERNAME and HOTWAX_PASSWORD');
-  if (problems.length > 0 || !hotwax || !shopify || !timing)
-    throw new ConfigError([
-      ...new Set(problems),
-      'Set them in .env (in this directory) or in the environment.',
-    ]);
-  return { hotwax, shopify, timing };
-};
-
-const settingsFrom = (timing: z.infer<typeof timingSchema>, hotwax: HotwaxConfig): CheckSettings =>
-  checkSettingsFromConfig({ ...timing, ...hotwax });
-
 const warnings = {
   warn: (message: string, attributes?: Record<string, unknown>) =>
     process.stderr.write(`warning: ${message}${attributes ? ` ${JSON.stringify(attributes)}` : ''}\n`),
 };
-
-const shopifyAdminFrom = (config: ShopifyAdminConfig) =>
-  createShopifyAdmin({
-    shop: config.SHOPIFY_SHOP,
-    accessToken: config.SHOPIFY_ADMIN_TOKEN,
-    apiVersion: config.SHOPIFY_API_VERSION,
-    timeoutMs: config.SHOPIFY_TIMEOUT_MS,
-    logger: warnings,
-    ...(config.SHOPIFY_ADMIN_URL ? { adminUrl: config.SHOPIFY_ADMIN_URL } : {}),
-  });
 
 /** People paste the id, the admin URL or the GraphQL gid; all of them name the same number. */
 const parseOrderId = (value: string): string => {
@@ -227,11 +151,11 @@ const printDiagnosis = (diagnosis: Diagnosis, repairAsked: boolean) => {
   labelled('Shopify', diagnosis.shopify ? shopifyLine(diagnosis.shopify) : 'not found in Shopify');
   labelled('HotWax', diagnosis.hotwax ? hotwaxLine(diagnosis.hotwax) : 'no order with this Shopify id');
   labelled('Finding', diagnosis.summary);
-  if (diagnosis.cause) {
-    labelled('Cause', `${diagnosis.cause.title}. ${diagnosis.cause.explanation}`);
-    if (diagnosis.cause.rawError !== undefined) {
-      const log = diagnosis.cause.mdmLogId ? ` (Shopify Order MDM log ${diagnosis.cause.mdmLogId})` : '';
-      labelled('Error', `"${diagnosis.cause.rawError}"${log}`);
+  if (diagnosis.finding) {
+    labelled('Cause', `${diagnosis.finding.title}. ${diagnosis.finding.explanation}`);
+    if (diagnosis.finding.rawError !== undefined) {
+      const log = diagnosis.finding.mdmLogId ? ` (Shopify Order MDM log ${diagnosis.finding.mdmLogId})` : '';
+      labelled('Error', `"${diagnosis.finding.rawError}"${log}`);
     }
   }
   // Once a repair is verified the fix is done; showing it would invite a person to do it again.
@@ -250,16 +174,16 @@ const runDiagnose = async (
   orderId: string,
   options: { repair?: boolean; timeout?: number; json?: boolean },
 ): Promise<number> => {
-  const config = diagnoseConfig(await readEnv());
-  const hotwax = createHotwaxClient({ ...hotwaxClientOptionsFromConfig(config.hotwax), logger: warnings });
+  const config = parseForPeople(
+    diagnoseSchema,
+    await readEnv(),
+    'Set them in .env (in this directory) or in the environment.',
+  );
   const diagnosis = await diagnoseOrder(
-    {
-      shop: config.shopify.SHOPIFY_SHOP,
-      hotwax,
-      shopify: shopifyAdminFrom(config.shopify),
-      settings: settingsFrom(config.timing, config.hotwax),
+    createDiagnoseDeps(config, {
+      logger: warnings,
       onProgress: (message) => process.stderr.write(`… ${message}\n`),
-    },
+    }),
     {
       orderId,
       repair: Boolean(options.repair),
@@ -274,17 +198,8 @@ const runDiagnose = async (
 
 // --- status ----------------------------------------------------------------------------------------------------
 
-/** States where the order waits for a person: `status` fails (exit 1) while any order is in one. */
-const humanStates: ReadonlySet<SyncState> = new Set([
-  'blocked_on_data',
-  'awaiting_approval',
-  'stuck_created',
-  'escalated',
-]);
-const settledStates: ReadonlySet<SyncState> = new Set(['in_sync', 'ignored']);
-
 interface OrderTable {
-  client: DynamoDBDocumentClient;
+  store: OrderRepository;
   tableName: string;
   /** where the table is, for people */
   where: string;
@@ -293,63 +208,32 @@ interface OrderTable {
 
 /** A running `npm start` writes where its DynamoDB Local listens; otherwise the table is the one in AWS. */
 const openTable = (env: Env): OrderTable => {
-  const file = join(env.LOCAL_DATA_DIR ?? '.data', 'endpoints.json');
-  if (existsSync(file)) {
-    let endpoints: z.infer<typeof endpointsSchema> | undefined;
-    try {
-      endpoints = endpointsSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
-    } catch {
-      throw new ConfigError([
-        `${file} is not what npm start writes ({ dynamoEndpoint, tableName, … }): delete it if npm start is not running.`,
-      ]);
-    }
-    const client = new DynamoDBClient({
-      ...localDynamo,
-      endpoint: endpoints.dynamoEndpoint,
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
-    });
+  const running = readEndpoints(env);
+  if (running) {
+    const { store } = createApiDeps(
+      { AWS_REGION: localRegion, TABLE_NAME: running.tableName, DYNAMODB_ENDPOINT: running.dynamoEndpoint },
+      { credentials: localCredentials },
+    );
     return {
-      client: DynamoDBDocumentClient.from(client),
-      tableName: endpoints.tableName,
-      where: `DynamoDB Local at ${endpoints.dynamoEndpoint} (from ${file}, written by npm start)`,
+      store,
+      tableName: running.tableName,
+      where: `DynamoDB Local at ${running.dynamoEndpoint} (from ${endpointsFile(env)}, written by npm start)`,
       local: true,
     };
   }
-  const problems: string[] = [];
-  const config = parseEach(tableSchema, env, problems);
-  if (!config) throw new ConfigError(problems);
+  const config = parseForPeople(
+    apiSchema.pick({ AWS_REGION: true, TABLE_NAME: true, DYNAMODB_ENDPOINT: true }),
+    env,
+    'Run npm start, or set TABLE_NAME (and AWS credentials) for the table in AWS.',
+  );
   return {
-    client: createDynamoClient(config),
+    store: createApiDeps(config).store,
     tableName: config.TABLE_NAME,
     where: config.DYNAMODB_ENDPOINT
       ? `DynamoDB at ${config.DYNAMODB_ENDPOINT}`
       : `DynamoDB in ${config.AWS_REGION} (TABLE_NAME)`,
     local: false,
   };
-};
-
-/** Exact counts from the by-state index without reading the records. */
-const countState = async (table: OrderTable, state: SyncState): Promise<number> => {
-  let count = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        IndexName: 'by-state',
-        KeyConditionExpression: '#state = :state',
-        FilterExpression: '#kind = :order',
-        ExpressionAttributeNames: { '#state': 'state', '#kind': 'kind' },
-        ExpressionAttributeValues: { ':state': state, ':order': 'order' },
-        Select: 'COUNT',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return count;
 };
 
 const tableFailure = (error: unknown, table: OrderTable): Error => {
@@ -389,22 +273,25 @@ const ago = (ms: number) => {
 
 const runStatus = async (options: { state?: SyncState; limit: number; json?: boolean }): Promise<number> => {
   const table = openTable(await readEnv());
-  const store = createOrderStore({ client: table.client, tableName: table.tableName });
+  const { store } = table;
   const states: readonly SyncState[] = options.state ? [options.state] : syncStates;
   let counts: Array<[SyncState, number]>;
   let orders: OrderRecord[];
   try {
-    counts = await Promise.all(states.map(async (state) => [state, await countState(table, state)] as const));
+    counts = await Promise.all(
+      states.map(async (state) => [state, await store.countByState(state)] as const),
+    );
     const listed = counts.filter(
-      ([state, count]) => count > 0 && (options.state || !settledStates.has(state)),
+      ([state, count]) => count > 0 && (options.state || !inGroup(state, 'healthy')),
     );
     orders = (await Promise.all(listed.map(([state]) => store.listByState(state, options.limit)))).flat();
   } catch (error) {
     throw tableFailure(error, table);
-  } finally {
-    table.client.destroy();
   }
-  const needPerson = counts.reduce((sum, [state, count]) => sum + (humanStates.has(state) ? count : 0), 0);
+  const needPerson = counts.reduce(
+    (sum, [state, count]) => sum + (inGroup(state, 'needsPerson') ? count : 0),
+    0,
+  );
   const now = Date.now();
 
   if (options.json) {
@@ -422,7 +309,7 @@ const runStatus = async (options: { state?: SyncState; limit: number; json?: boo
             shop: order.shop,
             channel: order.channel,
             since: new Date(order.stateSince).toISOString(),
-            cause: order.finding?.cause ?? null,
+            finding: order.finding?.title ?? null,
             nextCheckAt: order.nextCheckAt === undefined ? null : new Date(order.nextCheckAt).toISOString(),
           })),
         },
@@ -434,7 +321,7 @@ const runStatus = async (options: { state?: SyncState; limit: number; json?: boo
     out(`Order sync status — table ${table.tableName}, ${table.where}`);
     out();
     for (const [state, count] of counts) {
-      const flag = humanStates.has(state) && count > 0 ? '  ← needs a person' : '';
+      const flag = inGroup(state, 'needsPerson') && count > 0 ? '  ← needs a person' : '';
       out(`  ${state.padEnd(20)}${String(count).padStart(7)}${flag}`);
     }
     if (orders.length > 0) {
@@ -447,7 +334,7 @@ const runStatus = async (options: { state?: SyncState; limit: number; json?: boo
         order.orderName,
         order.orderId,
         `${new Date(order.stateSince).toISOString()} (${ago(now - order.stateSince)})`,
-        order.finding?.cause ?? '—',
+        order.finding?.title ?? '—',
       ]);
       const header = ['STATE', 'ORDER', 'SHOPIFY ID', 'SINCE', 'CAUSE'];
       const widths = header.map((title, column) =>

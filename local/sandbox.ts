@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createHotwaxClient } from '../shared/adapters/hotwax/hotwax-client.js';
-import type { SyncState } from '../shared/domain/order-sync.js';
+import { hotwaxSchema, parseConfig } from '../shared/config/config.js';
+import type { SyncState } from '../shared/domain/states.js';
+import { createHotwaxPort } from '../shared/wiring/shops.js';
 import { type HotwaxSim, startHotwaxSim } from '../test/sim/hotwax/hotwax-sim.js';
 import { type ShopifySim, startShopifySim } from '../test/sim/shopify/admin-sim.js';
 import { buildOrderPayload, nextOrderId } from '../test/sim/shopify/order-payload.js';
@@ -100,23 +101,14 @@ export const startSandbox = async (): Promise<Sandbox> => {
       buildOrderPayload({ id: Number(scenario.orderId), name: scenario.orderName, ...options });
 
     // What HotWax's own scheduled import did before the story starts: imported the healthy orders, failed two.
-    hotwax.addOrder({
-      externalId: healthy.orderId,
-      orderName: healthy.orderName,
-      statusId: 'ORDER_APPROVED',
-    });
-    hotwax.addOrder({
-      externalId: stuckPos.orderId,
-      orderName: stuckPos.orderName,
-      statusId: 'ORDER_CREATED',
-      salesChannelEnumId: 'POS_SALES_CHANNEL',
-    });
-    hotwax.addOrder({
-      externalId: approval.orderId,
-      orderName: approval.orderName,
-      statusId: 'ORDER_CREATED',
-      approvable: false,
-    });
+    const imported: Array<[Scenario, Omit<Parameters<HotwaxSim['addOrder']>[0], 'externalId'>]> = [
+      [healthy, { statusId: 'ORDER_APPROVED' }],
+      [stuckPos, { statusId: 'ORDER_CREATED', salesChannelEnumId: 'POS_SALES_CHANNEL' }],
+      [approval, { statusId: 'ORDER_CREATED', approvable: false }],
+    ];
+    for (const [scenario, order] of imported) {
+      hotwax.addOrder({ externalId: scenario.orderId, orderName: scenario.orderName, ...order });
+    }
     for (const scenario of [blocked, broken]) {
       hotwax.queueShopifyOrder({
         shopifyOrderId: scenario.orderId,
@@ -130,7 +122,8 @@ export const startSandbox = async (): Promise<Sandbox> => {
       broken.orderId,
       'Service [createShopifyOrder] target threw an unexpected exception (null)',
     );
-    await createHotwaxClient({ ...hotwaxOptions(hotwax) }).runNewOrdersJob();
+    // HotWax's New Orders job, as its schedule would run it (the sandbox has no per-order import service).
+    await createHotwaxPort(parseConfig(hotwaxSchema, hotwaxEnv)).reimport({ orders: [] });
     await hotwax.idle();
     // Arrived after that run: the next scheduled run would pick it up, the monitor does not wait for it.
     hotwax.queueShopifyOrder({
@@ -175,13 +168,3 @@ export const startSandbox = async (): Promise<Sandbox> => {
     },
   };
 };
-
-const hotwaxOptions = (sim: HotwaxSim) => ({
-  baseUrl: sim.url,
-  username: sim.settings.username,
-  password: sim.settings.password,
-  shopifyConfigId: sim.settings.shopifyConfigId,
-  shopId: sim.settings.shopId,
-  productStoreId: sim.settings.productStoreId,
-  timeoutMs: 5_000,
-});

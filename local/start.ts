@@ -1,16 +1,14 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { config as loadDotenv } from 'dotenv';
-import { createOrderStore } from '../shared/adapters/dynamo/order-store.js';
-import { ConfigError } from '../shared/config/config.js';
-import { type OrderRecord, syncStates } from '../shared/domain/order-sync.js';
-import { assertJava, JavaMissingError, localCredentials, localRegion, startEmulators } from './emulators.js';
+import { apiSchema, ConfigError, parseConfig, sweepFields } from '../shared/config/config.js';
+import type { OrderRecord } from '../shared/domain/order-sync.js';
+import type { OrderRepository } from '../shared/domain/ports.js';
+import { syncStates } from '../shared/domain/states.js';
+import { createApiDeps } from '../shared/wiring/api.js';
+import { assertJava, JavaMissingError, startEmulators } from './emulators.js';
 import { startHttpServer } from './http-server.js';
 import { lambdaContext } from './lambda-context.js';
+import { localAwsEnv, localClients, localCredentials, removeEndpoints, writeEndpoints } from './local-aws.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { provisionLocal } from './resources.js';
 import { type Sandbox, startSandbox } from './sandbox.js';
@@ -39,24 +37,16 @@ const main = async () => {
   say(`Starting DynamoDB Local and fauxqs${dataDir ? ` (data kept in ${dataDir}/)` : ' (in memory)'}…`);
   const emulators = await startEmulators(dataDir ? { dataDir } : {});
 
-  const common = { region: localRegion, credentials: localCredentials };
-  const dynamo = new DynamoDBClient({ ...common, endpoint: emulators.dynamoEndpoint });
-  const sqs = new SQSClient({ ...common, endpoint: emulators.sqsEndpoint });
-  const s3 = new S3Client({ ...common, endpoint: emulators.sqsEndpoint, forcePathStyle: true });
-  const resources = await provisionLocal({ dynamo, sqs, s3 });
+  const clients = localClients(emulators);
+  const resources = await provisionLocal(clients);
 
   const sandbox: Sandbox | undefined = sandboxMode ? await startSandbox() : undefined;
   Object.assign(env, {
-    AWS_REGION: localRegion,
-    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    ...localAwsEnv(emulators),
     TABLE_NAME: resources.tableName,
     CHECK_QUEUE_URL: resources.checkQueue.url,
     NOTIFY_QUEUE_URL: resources.notifyQueue.url,
     QUARANTINE_BUCKET: resources.bucket,
-    DYNAMODB_ENDPOINT: emulators.dynamoEndpoint,
-    SQS_ENDPOINT: emulators.sqsEndpoint,
-    S3_ENDPOINT: emulators.sqsEndpoint,
     POWERTOOLS_LOG_LEVEL: env.LOG_LEVEL ?? 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
@@ -73,7 +63,7 @@ const main = async () => {
   const onError = (error: unknown) => say(`  ! ${String((error as Error)?.message ?? error)}`);
   const pollers: QueuePoller[] = [
     startQueuePoller({
-      client: sqs,
+      client: clients.sqs,
       queueUrl: resources.checkQueue.url,
       queueArn: resources.checkQueue.arn,
       functionName: 'checker',
@@ -81,7 +71,7 @@ const main = async () => {
       onError,
     }),
     startQueuePoller({
-      client: sqs,
+      client: clients.sqs,
       queueUrl: resources.notifyQueue.url,
       queueArn: resources.notifyQueue.arn,
       functionName: 'notifier',
@@ -90,12 +80,12 @@ const main = async () => {
     }),
   ];
   // Tells `npm run cli -- status` (and `sweep`) where this running monitor keeps its table and queues.
-  const endpointsDir = env.LOCAL_DATA_DIR ?? '.data';
-  mkdirSync(endpointsDir, { recursive: true });
-  writeFileSync(
-    `${endpointsDir}/endpoints.json`,
-    JSON.stringify({ ...emulators, tableName: resources.tableName, url: server.url }, null, 2),
-  );
+  writeEndpoints(env, {
+    dynamoEndpoint: emulators.dynamoEndpoint,
+    sqsEndpoint: emulators.sqsEndpoint,
+    tableName: resources.tableName,
+    url: server.url,
+  });
 
   // The reconciliation sweep on its schedule, as EventBridge Scheduler runs it in AWS. In the sandbox the
   // subscriptions point at this server; with a real shop set WEBHOOK_CALLBACK_URL to your public URL.
@@ -104,7 +94,7 @@ const main = async () => {
     event: unknown,
     context: Context,
   ) => Promise<{ webhooksMissed: number; overdueRecovered: number; ordersSeen: number }>;
-  const sweepEveryMs = Number(env.SWEEP_INTERVAL_SECONDS ?? 900) * 1000;
+  const sweepEveryMs = parseConfig(sweepFields, env).SWEEP_INTERVAL_SECONDS * 1000;
   const sweepTimer = setInterval(() => {
     sweeper({}, lambdaContext('sweeper', 300_000))
       .then((summary) => {
@@ -123,10 +113,7 @@ const main = async () => {
     `  POST ${server.url}/webhooks/shopify   GET ${server.url}/orders/{shopifyOrderId}   GET ${server.url}/health`,
   );
 
-  const store = createOrderStore({
-    client: DynamoDBDocumentClient.from(dynamo, { marshallOptions: { removeUndefinedValues: true } }),
-    tableName: resources.tableName,
-  });
+  const { store } = createApiDeps(parseConfig(apiSchema, env), { credentials: localCredentials });
   const watcher = watchStates(store, sandbox);
 
   let stopping = false;
@@ -141,11 +128,9 @@ const main = async () => {
     server.close();
     await Promise.allSettled(pollers.map((poller) => poller.stop()));
     await sandbox?.stop();
-    dynamo.destroy();
-    sqs.destroy();
-    s3.destroy();
+    clients.destroy();
     await emulators.stop();
-    rmSync(`${endpointsDir}/endpoints.json`, { force: true });
+    removeEndpoints(env);
     say('Stopped.');
     process.exit(0);
   };
@@ -168,7 +153,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const time = () => new Date().toISOString().slice(11, 19);
 
 /** Prints every state change as one readable line; in the sandbox, a summary once every story has ended. */
-const watchStates = (store: ReturnType<typeof createOrderStore>, sandbox: Sandbox | undefined) => {
+const watchStates = (store: OrderRepository, sandbox: Sandbox | undefined) => {
   const seen = new Map<string, string>();
   const versions = new Map<string, string>();
   let reported = false;

@@ -1,42 +1,33 @@
-import { z } from 'zod';
-import {
-  ConfigError,
-  hotwaxSchema,
-  parseConfig,
-  shopifyAdminSchema,
-  slackSchema,
-} from '../shared/config/config.js';
+import type { z } from 'zod';
+import { ConfigError, localSchema, parseConfig } from '../shared/config/config.js';
 
-const localOnly = z.object({
-  SHOPIFY_WEBHOOK_SECRET: z
-    .string()
-    .min(1, { error: "must be the Shopify app's client secret (it signs webhooks)" }),
-  PORT: z.coerce.number().int().min(0).max(65535, { error: 'must be a TCP port' }).default(3000),
-});
+type Env = Record<string, string | undefined>;
 
 /**
- * Checks every setting a local run against a real HotWax and Shopify needs, and lists all problems at once
- * (the AWS resource settings are the emulators', so they are not asked for).
+ * Parses the settings a local command needs and lists every problem at once, in the words a person reads in a
+ * terminal, followed by where to set them.
  */
-export const validateLocalConfig = (env: Record<string, string | undefined>): void => {
-  const problems: string[] = [];
-  for (const schema of [localOnly, shopifyAdminSchema, hotwaxSchema, slackSchema] as z.ZodType[]) {
-    try {
-      parseConfig(schema, env);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-    }
+export const parseForPeople = <S extends z.ZodType>(schema: S, env: Env, hint: string): z.infer<S> => {
+  try {
+    return parseConfig(schema, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // zod's type message adds nothing to "is missing" for a person.
+    const problems = error.problems.map((problem) =>
+      problem.replace(/: Invalid input: expected \w+, received undefined$/, ''),
+    );
+    throw new ConfigError([...new Set(problems), hint]);
   }
-  const hasToken = Boolean(env.HOTWAX_API_TOKEN?.trim());
-  const hasLogin = Boolean(env.HOTWAX_USERNAME?.trim() && env.HOTWAX_PASSWORD?.trim());
-  if (!hasToken && !hasLogin)
-    problems.push('HOTWAX_API_TOKEN is missing: set it, or HOTWAX_USERNAME and HOTWAX_PASSWORD');
-  const unique = [...new Set(problems)];
-  if (unique.length > 0) {
-    throw new ConfigError([
-      ...unique,
-      'See .env.example for every setting; leave HotWax and Shopify unset to run the built-in sandbox instead.',
-    ]);
-  }
+};
+
+/**
+ * Checks every setting a local run against a real HotWax and Shopify needs (the AWS resource settings are the
+ * emulators', so they are not asked for).
+ */
+export const validateLocalConfig = (env: Env): void => {
+  parseForPeople(
+    localSchema,
+    env,
+    'See .env.example for every setting; leave HotWax and Shopify unset to run the built-in sandbox instead.',
+  );
 };

@@ -3,7 +3,10 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { getOrderStatus, OrderNotFoundError } from '../../shared/use-cases/get-order-status.js';
+import {
+  getOrderStatus,
+  OrderNotFoundError,
+} from '../../shared/use-cases/get-order-status/get-order-status.js';
 import { logger, shop, store, tracer } from './deps.js';
 
 const orderId = z

@@ -4,7 +4,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { checkOrders } from '../../shared/use-cases/check-orders.js';
+import { checkOrders } from '../../shared/use-cases/check-orders/check-orders.js';
 import { deps, logger, metrics, tracer } from './deps.js';
 import { parseCheckRecords } from './events.js';
 

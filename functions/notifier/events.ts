@@ -3,8 +3,8 @@ import {
   type InvalidNotificationError,
   parseNotificationBody,
 } from '../../shared/adapters/sqs/notification-schema.js';
-import type { CloudWatchAlarm } from '../../shared/domain/notification-messages.js';
-import type { NotificationDelivery } from '../../shared/use-cases/notify/send-notifications.js';
+import type { CloudWatchAlarm } from '../../shared/domain/notification-text.js';
+import type { NotificationDelivery } from '../../shared/use-cases/send-notifications/send-notifications.js';
 
 const sqsEvent = z.object({
   Records: z

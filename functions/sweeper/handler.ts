@@ -5,7 +5,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { parseDuration } from '../../shared/domain/sweep-window.js';
-import { type SweepSummary, sweepOrders } from '../../shared/use-cases/sweep-orders.js';
+import { type SweepSummary, sweepOrders } from '../../shared/use-cases/sweep-orders/sweep-orders.js';
 import { deps, logger, metrics, tracer } from './deps.js';
 
 /** EventBridge Scheduler sends its own payload; an on-demand invoke may pass `{ "since": "2h" }`. */

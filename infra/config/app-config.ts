@@ -2,6 +2,15 @@ import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import {
+  hotwaxFields,
+  notifierFields,
+  shopFields,
+  shopifyAdminFields,
+  slackFields,
+  sweepFields,
+  timingFields,
+} from '../../shared/config/config.js';
 
 /**
  * Function timeouts, shared by the stateless stack (the functions) and the stateful stack (queue visibility timeouts
@@ -26,52 +35,58 @@ export const batchingWindows = {
 } as const;
 
 /**
- * Non-secret function configuration, keyed by the environment variable names of `shared/config/config.ts` so
- * `cdk deploy -c SHOPIFY_SHOP=acme.myshopify.com` reads like the local `.env`. Values left unset are not passed to
- * the functions: their own zod validation then names what is missing at cold start, while synth still works offline.
+ * Non-secret function configuration, keyed by the environment variable names of `shared/config/config.ts` and
+ * built from its fields, so the defaults and checks are the functions' own: `cdk deploy -c
+ * SHOPIFY_SHOP=acme.myshopify.com` reads like the local `.env`. Settings a deploy must give are optional here:
+ * unset, they are not passed to the functions, whose own validation then names what is missing at cold start, while
+ * synth still works offline.
  */
 const functionConfigSchema = z.object({
-  SHOPIFY_SHOP: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, { error: 'must look like <name>.myshopify.com' })
-    .optional(),
-  SHOPIFY_API_VERSION: z
-    .string()
-    .regex(/^\d{4}-\d{2}$/, { error: 'must be a Shopify API version such as 2026-10' })
-    .default('2026-10'),
-  HOTWAX_BASE_URL: z.url({ error: 'must be a URL such as https://acme.hotwax.io' }).optional(),
-  HOTWAX_SHOPIFY_CONFIG_ID: z.string().min(1).optional(),
-  HOTWAX_SHOP_ID: z.string().min(1).optional(),
-  HOTWAX_PRODUCT_STORE_ID: z.string().min(1).optional(),
-  HOTWAX_ORDER_MDM_CONFIG_ID: z.string().min(1).default('CRT_SHOPIFY_ORDER'),
-  HOTWAX_IMPORT_ORDER_SERVICE: z.string().min(1).optional(),
-  HOTWAX_REFRESH_ORDER_SERVICE: z.string().min(1).optional(),
-  // SQS caps DelaySeconds at 15 minutes; longer delays work because the checker re-queues until the due time.
-  CHECK_DELAY_SECONDS: z.coerce.number().int().min(0).default(600),
-  FULFILLED_CHECK_DELAY_SECONDS: z.coerce.number().int().min(0).default(300),
-  CREATED_STUCK_AFTER_SECONDS: z.coerce.number().int().min(0).default(3600),
-  VERIFY_DELAY_SECONDS: z.coerce.number().int().min(0).default(300),
-  MAX_REPAIR_ATTEMPTS: z.coerce.number().int().positive().default(3),
-  SWEEP_INTERVAL_SECONDS: z.coerce
-    .number()
-    .int()
-    // EventBridge Scheduler rates are whole minutes; the sweeper must finish before the next run.
-    .refine((value) => value >= functionTimeouts.sweeper.toSeconds() && value % 60 === 0, {
-      error: `must be a whole number of minutes, at least the sweeper's ${functionTimeouts.sweeper.toSeconds()} s timeout`,
+  ...shopFields.partial().shape,
+  ...shopifyAdminFields.pick({ SHOPIFY_API_VERSION: true }).shape,
+  ...hotwaxFields
+    .pick({
+      HOTWAX_BASE_URL: true,
+      HOTWAX_SHOPIFY_CONFIG_ID: true,
+      HOTWAX_SHOP_ID: true,
+      HOTWAX_PRODUCT_STORE_ID: true,
+      HOTWAX_ORDER_MDM_CONFIG_ID: true,
+      HOTWAX_IMPORT_ORDER_SERVICE: true,
+      HOTWAX_REFRESH_ORDER_SERVICE: true,
     })
-    .default(900),
+    .partial({
+      HOTWAX_BASE_URL: true,
+      HOTWAX_SHOPIFY_CONFIG_ID: true,
+      HOTWAX_SHOP_ID: true,
+      HOTWAX_PRODUCT_STORE_ID: true,
+    }).shape,
+  // SQS caps DelaySeconds at 15 minutes; longer delays work because the checker re-queues until the due time.
+  ...timingFields.shape,
+  // EventBridge Scheduler rates are whole minutes; the sweeper must finish before the next run.
+  SWEEP_INTERVAL_SECONDS: sweepFields.shape.SWEEP_INTERVAL_SECONDS.refine(
+    (value) => value >= functionTimeouts.sweeper.toSeconds() && value % 60 === 0,
+    {
+      error: `must be a whole number of minutes, at least the sweeper's ${functionTimeouts.sweeper.toSeconds()} s timeout`,
+    },
+  ),
+  // cdk.json may hold a boolean; the functions read the text 'true' or 'false'.
   RESTORE_WEBHOOK_SUBSCRIPTIONS: z
-    .enum(['true', 'false'])
-    .or(z.boolean().transform((value) => (value ? 'true' : 'false')))
-    .default('false'),
-  SLACK_CHANNEL_ID: z.string().min(1).optional(),
-  // Notifications per batch above which the notifier sends one digest instead (the notifier's default is 10).
-  NOTIFY_STORM_THRESHOLD: z.coerce.number().int().nonnegative().optional(),
+    .preprocess(
+      (value) => (typeof value === 'boolean' ? String(value) : value),
+      sweepFields.shape.RESTORE_WEBHOOK_SUBSCRIPTIONS,
+    )
+    .transform((value) => (value ? 'true' : 'false')),
   // The sweeper's subscription watchdog compares Shopify's subscriptions with this; set it behind a custom domain.
-  WEBHOOK_CALLBACK_URL: z.url().optional(),
+  WEBHOOK_CALLBACK_URL: sweepFields.shape.WEBHOOK_CALLBACK_URL,
+  SLACK_CHANNEL_ID: slackFields.shape.SLACK_CHANNEL_ID,
+  NOTIFY_STORM_THRESHOLD: notifierFields.shape.NOTIFY_STORM_THRESHOLD,
 });
 
 export type FunctionConfig = z.infer<typeof functionConfigSchema>;
+
+/** A setting the CDK app passes to the functions (the others are resources, secrets or function defaults). */
+export const isFunctionSetting = (key: string): key is keyof FunctionConfig =>
+  key in functionConfigSchema.shape;
 
 /** Keys the functions cannot run without; synth warns while they are unset. */
 export const requiredForDeploy = [

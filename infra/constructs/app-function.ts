@@ -5,7 +5,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { metricNamespace, serviceName } from '../../shared/observability/metric-names.js';
+import { metricNamespace, serviceName } from '../../shared/domain/metric-names.js';
 
 /** The repository root: entries and the lock file are resolved from here, whatever the working directory. */
 export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -12,7 +12,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MetricName } from '../../shared/observability/metric-names.js';
+import { MetricName } from '../../shared/domain/metric-names.js';
 import { syncMetric } from './sync-metrics.js';
 
 export interface SyncDashboardProps {

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { Metric, type MetricOptions, Stats } from 'aws-cdk-lib/aws-cloudwatch';
-import { type MetricName, metricNamespace, serviceName } from '../../shared/observability/metric-names.js';
+import { type MetricName, metricNamespace, serviceName } from '../../shared/domain/metric-names.js';
 
 /**
  * One of the monitor's own EMF metrics, read with the [service] dimension set every metric is emitted with (the

@@ -16,8 +16,21 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { z } from 'zod';
 import { tableDefinition } from '../../shared/adapters/dynamo/table-definition.js';
-import { batchingWindows, type FunctionConfig, functionTimeouts } from '../config/app-config.js';
+import {
+  apiFields,
+  checkerFields,
+  notifierFields,
+  sweeperFields,
+  webhookFields,
+} from '../../shared/config/config.js';
+import {
+  batchingWindows,
+  type FunctionConfig,
+  functionTimeouts,
+  isFunctionSetting,
+} from '../config/app-config.js';
 import { AppFunction } from '../constructs/app-function.js';
 import { type AlarmThresholds, SyncAlarms } from '../constructs/sync-alarms.js';
 import { SyncDashboard } from '../constructs/sync-dashboard.js';
@@ -52,17 +65,11 @@ export interface StatelessStackProps extends StackProps {
 
 export const webhookPath = '/webhooks/shopify';
 
-/** Keeps only the settings that are set; the functions' zod schemas apply their own defaults to the rest. */
-const env = (entries: Record<string, string | number | undefined>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(entries).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])),
-  );
-
+// No code scans the table: lookups are by key, by the by-state and by-next-check indexes, or per order partition.
 const tableReads = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',
   'dynamodb:Query',
-  'dynamodb:Scan',
   'dynamodb:ConditionCheckItem',
   'dynamodb:DescribeTable',
 ];
@@ -81,11 +88,16 @@ const webhookTableWrites = [
   'dynamodb:ConditionCheckItem',
 ];
 
+interface TableAccess {
+  reads?: string[];
+  writes?: string[];
+}
+
 /**
  * Table access on the table and its named indexes only. `grant*Data` would add `<table>/index/*`; naming the
  * indexes from the shared table definition is narrower and needs no wildcard. Writes never target an index.
  */
-const grantTable = (fn: AppFunction, table: ITable, access: { reads?: string[]; writes?: string[] }) => {
+const grantTable = (fn: AppFunction, table: ITable, access: TableAccess) => {
   if (access.reads) {
     const indexes = tableDefinition.indexes.map((index) => `${table.tableArn}/index/${index.name}`);
     fn.addToRolePolicy(
@@ -96,6 +108,38 @@ const grantTable = (fn: AppFunction, table: ITable, access: { reads?: string[]; 
     fn.addToRolePolicy(new PolicyStatement({ actions: access.writes, resources: [table.tableArn] }));
   }
 };
+
+/**
+ * What a function is given of the stateful stack: each binding sets the environment variable the function reads
+ * and the grant it needs together, so the two cannot drift apart.
+ */
+const bindings = (fn: AppFunction, stateful: StatefulResources, cfg: FunctionConfig) => ({
+  table(access: TableAccess) {
+    fn.addEnvironment('TABLE_NAME', stateful.table.tableName);
+    grantTable(fn, stateful.table, access);
+  },
+  checkQueue() {
+    fn.addEnvironment('CHECK_QUEUE_URL', stateful.checkQueue.queueUrl);
+    stateful.checkQueue.grantSendMessages(fn);
+  },
+  notifyQueue() {
+    fn.addEnvironment('NOTIFY_QUEUE_URL', stateful.notifyQueue.queueUrl);
+    stateful.notifyQueue.grantSendMessages(fn);
+  },
+  /** The only secret the function reads (`CONFIG_SECRET_ARNS`), through Powertools' cache. */
+  secret(secret: ISecret) {
+    fn.addEnvironment('CONFIG_SECRET_ARNS', secret.secretArn);
+    secret.grantRead(fn);
+  },
+  /** The non-secret settings the function's own config schema reads; unset ones get the function's defaults. */
+  settings(fields: z.ZodObject, overrides: Partial<Record<keyof FunctionConfig, string>> = {}) {
+    for (const key of Object.keys(fields.shape)) {
+      if (!isFunctionSetting(key)) continue;
+      const value = overrides[key] ?? cfg[key];
+      if (value !== undefined) fn.addEnvironment(key, String(value));
+    }
+  },
+});
 
 /**
  * The functions, the HTTP API, the schedule, the alarms and the dashboard: everything that can be destroyed and
@@ -125,29 +169,6 @@ export class StatelessStack extends Stack {
     });
     const webhookCallbackUrl = cfg.WEBHOOK_CALLBACK_URL ?? `${this.httpApi.apiEndpoint}${webhookPath}`;
 
-    const base = {
-      TABLE_NAME: stateful.table.tableName,
-      CHECK_QUEUE_URL: stateful.checkQueue.queueUrl,
-      SHOPIFY_SHOP: cfg.SHOPIFY_SHOP,
-    };
-    const integrations = {
-      NOTIFY_QUEUE_URL: stateful.notifyQueue.queueUrl,
-      SHOPIFY_API_VERSION: cfg.SHOPIFY_API_VERSION,
-      HOTWAX_BASE_URL: cfg.HOTWAX_BASE_URL,
-      HOTWAX_SHOPIFY_CONFIG_ID: cfg.HOTWAX_SHOPIFY_CONFIG_ID,
-      HOTWAX_SHOP_ID: cfg.HOTWAX_SHOP_ID,
-      HOTWAX_PRODUCT_STORE_ID: cfg.HOTWAX_PRODUCT_STORE_ID,
-      HOTWAX_ORDER_MDM_CONFIG_ID: cfg.HOTWAX_ORDER_MDM_CONFIG_ID,
-      HOTWAX_IMPORT_ORDER_SERVICE: cfg.HOTWAX_IMPORT_ORDER_SERVICE,
-      HOTWAX_REFRESH_ORDER_SERVICE: cfg.HOTWAX_REFRESH_ORDER_SERVICE,
-      CHECK_DELAY_SECONDS: cfg.CHECK_DELAY_SECONDS,
-      FULFILLED_CHECK_DELAY_SECONDS: cfg.FULFILLED_CHECK_DELAY_SECONDS,
-      CREATED_STUCK_AFTER_SECONDS: cfg.CREATED_STUCK_AFTER_SECONDS,
-      VERIFY_DELAY_SECONDS: cfg.VERIFY_DELAY_SECONDS,
-      MAX_REPAIR_ATTEMPTS: cfg.MAX_REPAIR_ATTEMPTS,
-      CONFIG_SECRET_ARNS: stateful.credentialsSecret.secretArn,
-    };
-
     // --- webhook: verify, record, schedule the check; quarantine what cannot be parsed -------------------------
     this.webhookFunction = new AppFunction(this, 'WebhookFunction', {
       entry: 'functions/webhook/handler.ts',
@@ -156,17 +177,14 @@ export class StatelessStack extends Stack {
       // More CPU for a fast cold start: Shopify waits only 5 s for the answer.
       memorySize: 1024,
       logRetention,
-      environment: env({
-        ...base,
-        QUARANTINE_BUCKET: stateful.quarantineBucket.bucketName,
-        CHECK_DELAY_SECONDS: cfg.CHECK_DELAY_SECONDS,
-        FULFILLED_CHECK_DELAY_SECONDS: cfg.FULFILLED_CHECK_DELAY_SECONDS,
-        // Only the signing secret: a leaked webhook function cannot reach HotWax, Shopify Admin or Slack.
-        CONFIG_SECRET_ARNS: stateful.webhookSecret.secretArn,
-      }),
     });
-    grantTable(this.webhookFunction, stateful.table, { writes: webhookTableWrites });
-    stateful.checkQueue.grantSendMessages(this.webhookFunction);
+    const webhook = bindings(this.webhookFunction, stateful, cfg);
+    webhook.settings(webhookFields);
+    webhook.table({ writes: webhookTableWrites });
+    webhook.checkQueue();
+    // Only the signing secret: a leaked webhook function cannot reach HotWax, Shopify Admin or Slack.
+    webhook.secret(stateful.webhookSecret);
+    this.webhookFunction.addEnvironment('QUARANTINE_BUCKET', stateful.quarantineBucket.bucketName);
     // The bucket ARN comes through a named export so the object wildcard below has a stable, reviewable name.
     const quarantineObjects = `${Fn.importValue(stateful.quarantineBucketArnExportName)}/*`;
     this.webhookFunction.addToRolePolicy(
@@ -179,7 +197,6 @@ export class StatelessStack extends Stack {
         "Quarantined payloads get a new object key per delivery, so PutObject must cover the bucket's objects; " +
         'only PutObject is allowed (no read, list or delete), and only on the quarantine bucket.',
     });
-    stateful.webhookSecret.grantRead(this.webhookFunction);
 
     // --- api: read-only view of an order's sync state --------------------------------------------------------
     this.apiFunction = new AppFunction(this, 'ApiFunction', {
@@ -187,10 +204,11 @@ export class StatelessStack extends Stack {
       description: 'GET /orders/{shopifyOrderId} and GET /health',
       timeout: functionTimeouts.api,
       logRetention,
-      // The API only reads the table: no queue URL, no secret.
-      environment: env({ TABLE_NAME: base.TABLE_NAME, SHOPIFY_SHOP: base.SHOPIFY_SHOP }),
     });
-    grantTable(this.apiFunction, stateful.table, { reads: tableReads });
+    // The API only reads the table: no queue, no secret.
+    const api = bindings(this.apiFunction, stateful, cfg);
+    api.settings(apiFields);
+    api.table({ reads: tableReads });
 
     // --- checker: compare with HotWax, repair, verify ---------------------------------------------------------
     this.checkerFunction = new AppFunction(this, 'CheckerFunction', {
@@ -198,12 +216,13 @@ export class StatelessStack extends Stack {
       description: 'Checks orders against HotWax and repairs the missing or stuck ones',
       timeout: functionTimeouts.checker,
       logRetention,
-      environment: env({ ...base, ...integrations }),
     });
-    grantTable(this.checkerFunction, stateful.table, { reads: tableReads, writes: tableWrites });
-    stateful.checkQueue.grantSendMessages(this.checkerFunction);
-    stateful.notifyQueue.grantSendMessages(this.checkerFunction);
-    stateful.credentialsSecret.grantRead(this.checkerFunction);
+    const checker = bindings(this.checkerFunction, stateful, cfg);
+    checker.settings(checkerFields);
+    checker.table({ reads: tableReads, writes: tableWrites });
+    checker.checkQueue();
+    checker.notifyQueue();
+    checker.secret(stateful.credentialsSecret);
     this.checkerFunction.addEventSource(
       new SqsEventSource(stateful.checkQueue, {
         batchSize: 10,
@@ -220,20 +239,14 @@ export class StatelessStack extends Stack {
       description: 'Sends Slack notifications and digests; forwards CloudWatch alarms',
       timeout: functionTimeouts.notifier,
       logRetention,
-      // The notify queue feeds it through the event source; it sends to no queue itself.
-      environment: env({
-        TABLE_NAME: base.TABLE_NAME,
-        SHOPIFY_SHOP: base.SHOPIFY_SHOP,
-        SLACK_CHANNEL_ID: cfg.SLACK_CHANNEL_ID,
-        NOTIFY_STORM_THRESHOLD: cfg.NOTIFY_STORM_THRESHOLD,
-        // Links to the order in HotWax and Shopify in the messages.
-        HOTWAX_BASE_URL: cfg.HOTWAX_BASE_URL,
-        CONFIG_SECRET_ARNS: stateful.credentialsSecret.secretArn,
-      }),
     });
+    // The notify queue feeds it through the event source; it sends to no queue itself. The links in its messages
+    // come with the notifications, so it needs no shop or HotWax settings.
+    const notifier = bindings(this.notifierFunction, stateful, cfg);
+    notifier.settings(notifierFields);
     // Read/write for the Slack thread and storm-window items (SLACK#… keys in the same table).
-    grantTable(this.notifierFunction, stateful.table, { reads: tableReads, writes: tableWrites });
-    stateful.credentialsSecret.grantRead(this.notifierFunction);
+    notifier.table({ reads: tableReads, writes: tableWrites });
+    notifier.secret(stateful.credentialsSecret);
     this.notifierFunction.addEventSource(
       new SqsEventSource(stateful.notifyQueue, {
         batchSize: 100,
@@ -252,18 +265,13 @@ export class StatelessStack extends Stack {
       timeout: functionTimeouts.sweeper,
       logRetention,
       reservedConcurrentExecutions: props.sweeperReservedConcurrency,
-      environment: env({
-        ...base,
-        ...integrations,
-        SWEEP_INTERVAL_SECONDS: cfg.SWEEP_INTERVAL_SECONDS,
-        RESTORE_WEBHOOK_SUBSCRIPTIONS: cfg.RESTORE_WEBHOOK_SUBSCRIPTIONS,
-        WEBHOOK_CALLBACK_URL: webhookCallbackUrl,
-      }),
     });
-    grantTable(this.sweeperFunction, stateful.table, { reads: tableReads, writes: tableWrites });
-    stateful.checkQueue.grantSendMessages(this.sweeperFunction);
-    stateful.notifyQueue.grantSendMessages(this.sweeperFunction);
-    stateful.credentialsSecret.grantRead(this.sweeperFunction);
+    const sweeper = bindings(this.sweeperFunction, stateful, cfg);
+    sweeper.settings(sweeperFields, { WEBHOOK_CALLBACK_URL: webhookCallbackUrl });
+    sweeper.table({ reads: tableReads, writes: tableWrites });
+    sweeper.checkQueue();
+    sweeper.notifyQueue();
+    sweeper.secret(stateful.credentialsSecret);
     // A failed sweep is not retried: the next scheduled sweep covers the same window, and overlapping sweeps
     // would only spend Shopify API quota twice.
     this.sweeperFunction.configureAsyncInvoke({ retryAttempts: 0 });

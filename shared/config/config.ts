@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import { overdueAfterMs } from '../domain/apply-order-seen.js';
+
+/**
+ * The configuration, by environment variable (DESIGN.md's names). Every default is declared once, here: the
+ * functions, `npm start`, the CLI and the CDK app (`infra/config/app-config.ts`) all read them from these fields.
+ * Field groups are plain objects so they compose; the rules that span fields (credentials, Slack) are written once
+ * below and attached to each schema that contains their fields.
+ */
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -29,61 +37,21 @@ const shopDomain = z
   .trim()
   .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, { error: 'must look like <name>.myshopify.com' });
 
+// --- field groups ------------------------------------------------------------------------------------------------
+
 /** Where the AWS SDK clients point: real AWS, or DynamoDB Local and fauxqs in the local runtime and tests. */
-export const awsSchema = z.object({
-  AWS_REGION: z.string().default('us-east-1'),
-  TABLE_NAME: z.string().min(1, { error: 'must name the DynamoDB table' }),
-  CHECK_QUEUE_URL: queueUrl,
-  DYNAMODB_ENDPOINT: optionalUrl,
-  SQS_ENDPOINT: optionalUrl,
-});
-
-export const apiSchema = z.object({
+export const tableFields = z.object({
   AWS_REGION: z.string().default('us-east-1'),
   TABLE_NAME: z.string().min(1, { error: 'must name the DynamoDB table' }),
   DYNAMODB_ENDPOINT: optionalUrl,
-  SHOPIFY_SHOP: shopDomain.optional(),
 });
+const checkQueueFields = z.object({ CHECK_QUEUE_URL: queueUrl, SQS_ENDPOINT: optionalUrl });
+const notifyQueueFields = z.object({ NOTIFY_QUEUE_URL: queueUrl, SQS_ENDPOINT: optionalUrl });
 
-export const webhookSchema = awsSchema.extend({
-  SHOPIFY_WEBHOOK_SECRET: z.string().min(1, { error: "must be the Shopify app's client secret" }),
-  SHOPIFY_SHOP: shopDomain.optional(),
-  QUARANTINE_BUCKET: z.string().min(1, { error: 'must name the S3 bucket for unparseable payloads' }),
-  S3_ENDPOINT: optionalUrl,
-  CHECK_DELAY_SECONDS: seconds(600),
-  FULFILLED_CHECK_DELAY_SECONDS: seconds(300),
-});
+/** The shop of a single-shop deployment. */
+export const shopFields = z.object({ SHOPIFY_SHOP: shopDomain });
 
-const hotwaxCredentials = z
-  .object({
-    HOTWAX_BASE_URL: url,
-    HOTWAX_API_TOKEN: optionalText,
-    HOTWAX_USERNAME: optionalText,
-    HOTWAX_PASSWORD: optionalText,
-  })
-  .superRefine((value, ctx) => {
-    if (!value.HOTWAX_API_TOKEN && !(value.HOTWAX_USERNAME && value.HOTWAX_PASSWORD)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['HOTWAX_API_TOKEN'],
-        message: 'set HOTWAX_API_TOKEN, or HOTWAX_USERNAME and HOTWAX_PASSWORD',
-      });
-    }
-  });
-
-export const hotwaxSchema = z.object({
-  ...hotwaxCredentials.shape,
-  HOTWAX_SHOPIFY_CONFIG_ID: z.string().min(1, { error: "must be HotWax's Shopify config id for this shop" }),
-  HOTWAX_SHOP_ID: z.string().min(1, { error: "must be HotWax's shop id" }),
-  HOTWAX_PRODUCT_STORE_ID: z.string().min(1, { error: "must be HotWax's product store id" }),
-  HOTWAX_ORDER_MDM_CONFIG_ID: z.string().default('CRT_SHOPIFY_ORDER'),
-  HOTWAX_IMPORT_ORDER_SERVICE: optionalText,
-  HOTWAX_REFRESH_ORDER_SERVICE: optionalText,
-  HOTWAX_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
-});
-
-export const shopifyAdminSchema = z.object({
-  SHOPIFY_SHOP: shopDomain,
+export const shopifyAdminFields = shopFields.extend({
   SHOPIFY_ADMIN_TOKEN: z.string().min(1, { error: 'must be the Admin API access token (shpat_…)' }),
   SHOPIFY_API_VERSION: z
     .string()
@@ -93,53 +61,175 @@ export const shopifyAdminSchema = z.object({
   SHOPIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
-export const checkerSchema = awsSchema
-  .extend(shopifyAdminSchema.shape)
-  .extend({
-    ...hotwaxSchema.shape,
-    NOTIFY_QUEUE_URL: queueUrl,
-    CHECK_DELAY_SECONDS: seconds(600),
-    FULFILLED_CHECK_DELAY_SECONDS: seconds(300),
-    CREATED_STUCK_AFTER_SECONDS: seconds(3600),
-    VERIFY_DELAY_SECONDS: seconds(300),
-    MAX_REPAIR_ATTEMPTS: z.coerce.number().int().positive().default(3),
-    /** One New Orders run serves every order missing within this window (flash sales). */
-    IMPORT_JOB_COOLDOWN_SECONDS: seconds(120),
-    /** First re-check of an order blocked on data; doubles up to 6 h. */
-    BLOCKED_RECHECK_SECONDS: seconds(900),
-  })
-  .superRefine((value, ctx) => {
-    if (!value.HOTWAX_API_TOKEN && !(value.HOTWAX_USERNAME && value.HOTWAX_PASSWORD)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['HOTWAX_API_TOKEN'],
-        message: 'set HOTWAX_API_TOKEN, or HOTWAX_USERNAME and HOTWAX_PASSWORD',
-      });
-    }
-  });
+/** HotWax: one separable group (its adapters and their options may change without touching the rest). */
+export const hotwaxFields = z.object({
+  HOTWAX_BASE_URL: url,
+  HOTWAX_API_TOKEN: optionalText,
+  HOTWAX_USERNAME: optionalText,
+  HOTWAX_PASSWORD: optionalText,
+  HOTWAX_SHOPIFY_CONFIG_ID: z.string().min(1, { error: "must be HotWax's Shopify config id for this shop" }),
+  HOTWAX_SHOP_ID: z.string().min(1, { error: "must be HotWax's shop id" }),
+  HOTWAX_PRODUCT_STORE_ID: z.string().min(1, { error: "must be HotWax's product store id" }),
+  HOTWAX_ORDER_MDM_CONFIG_ID: z.string().min(1).default('CRT_SHOPIFY_ORDER'),
+  HOTWAX_IMPORT_ORDER_SERVICE: optionalText,
+  HOTWAX_REFRESH_ORDER_SERVICE: optionalText,
+  HOTWAX_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
 
-export const slackSchema = z
-  .object({
-    SLACK_WEBHOOK_URL: optionalUrl,
-    SLACK_BOT_TOKEN: optionalText,
-    SLACK_CHANNEL_ID: optionalText,
-    SLACK_API_URL: optionalUrl,
-  })
-  .superRefine((value, ctx) => {
-    if (value.SLACK_BOT_TOKEN && !value.SLACK_CHANNEL_ID) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_CHANNEL_ID'],
-        message: 'is required with SLACK_BOT_TOKEN',
-      });
-    }
+/** The runbook's timings (seconds), per shop. */
+export const timingFields = z.object({
+  CHECK_DELAY_SECONDS: seconds(600),
+  FULFILLED_CHECK_DELAY_SECONDS: seconds(300),
+  CREATED_STUCK_AFTER_SECONDS: seconds(3600),
+  VERIFY_DELAY_SECONDS: seconds(300),
+  MAX_REPAIR_ATTEMPTS: z.coerce.number().int().positive().default(3),
+  /** One window re-import run serves every order missing within this window (flash sales). */
+  IMPORT_JOB_COOLDOWN_SECONDS: seconds(120),
+  /** First re-check of an order waiting on a person; doubles up to 6 h. */
+  BLOCKED_RECHECK_SECONDS: seconds(900),
+});
+
+/** The reconciliation sweep and the subscription watchdog. */
+export const sweepFields = z.object({
+  SWEEP_INTERVAL_SECONDS: z.coerce.number().int().positive().default(900),
+  SWEEP_OVERLAP_SECONDS: seconds(300),
+  SWEEP_LOOKBACK_SECONDS: seconds(3600),
+  /** Longer gaps are swept in windows of at most this, each checkpointed on its own. */
+  SWEEP_MAX_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
+  /** Orders updated this recently are left to the next sweep: their webhook may still be on its way. */
+  SWEEP_SETTLE_SECONDS: seconds(60),
+  /** A scheduled check this far past due is presumed lost and queued again. */
+  OVERDUE_GRACE_SECONDS: seconds(overdueAfterMs / 1000),
+  RESTORE_WEBHOOK_SUBSCRIPTIONS: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }))
+    .default('false')
+    .transform((value) => value === 'true'),
+  WEBHOOK_CALLBACK_URL: optionalUrl,
+});
+
+export const slackFields = z.object({
+  SLACK_WEBHOOK_URL: optionalUrl,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_CHANNEL_ID: optionalText,
+  SLACK_API_URL: optionalUrl,
+});
+
+// --- rules across fields, each written once ----------------------------------------------------------------------
+
+type Rule = (value: Record<string, unknown>, ctx: z.core.$RefinementCtx) => void;
+const isSet = (value: unknown) => typeof value === 'string' && value.trim() !== '';
+
+const hotwaxCredentials: Rule = (value, ctx) => {
+  if (!isSet(value.HOTWAX_API_TOKEN) && !(isSet(value.HOTWAX_USERNAME) && isSet(value.HOTWAX_PASSWORD))) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['HOTWAX_API_TOKEN'],
+      message: 'is missing: set it, or HOTWAX_USERNAME and HOTWAX_PASSWORD',
+    });
+  }
+};
+
+const slackChannel: Rule = (value, ctx) => {
+  if (isSet(value.SLACK_BOT_TOKEN) && !isSet(value.SLACK_CHANNEL_ID)) {
+    ctx.addIssue({ code: 'custom', path: ['SLACK_CHANNEL_ID'], message: 'is required with SLACK_BOT_TOKEN' });
+  }
+};
+
+const restoreNeedsCallback: Rule = (value, ctx) => {
+  if (value.RESTORE_WEBHOOK_SUBSCRIPTIONS === true && !isSet(value.WEBHOOK_CALLBACK_URL)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WEBHOOK_CALLBACK_URL'],
+      message: 'is required with RESTORE_WEBHOOK_SUBSCRIPTIONS=true (where re-created subscriptions deliver)',
+    });
+  }
+};
+
+/** Attaches rules to a schema; they run even when other fields failed, so every problem is listed at once. */
+const withRules = <S extends z.ZodObject>(schema: S, ...rules: Rule[]) =>
+  schema.superRefine(
+    (value, ctx) => {
+      for (const rule of rules) rule((value ?? {}) as Record<string, unknown>, ctx);
+    },
+    { when: () => true },
+  );
+
+// --- per-function schemas ----------------------------------------------------------------------------------------
+
+export const hotwaxSchema = withRules(hotwaxFields, hotwaxCredentials);
+export const slackSchema = withRules(slackFields, slackChannel);
+
+export const apiFields = tableFields.extend(shopFields.partial().shape);
+export const apiSchema = apiFields;
+
+export const webhookFields = tableFields
+  .extend(checkQueueFields.shape)
+  .extend(shopFields.partial().shape)
+  .extend(timingFields.pick({ CHECK_DELAY_SECONDS: true, FULFILLED_CHECK_DELAY_SECONDS: true }).shape)
+  .extend({
+    SHOPIFY_WEBHOOK_SECRET: z.string().min(1, { error: "must be the Shopify app's client secret" }),
+    QUARANTINE_BUCKET: z.string().min(1, { error: 'must name the S3 bucket for unparseable payloads' }),
+    S3_ENDPOINT: optionalUrl,
   });
+export const webhookSchema = webhookFields;
+
+/** What one shop of a single-shop deployment needs: its Admin API, its HotWax ids and its timings. */
+export const shopConfigFields = shopifyAdminFields.extend(hotwaxFields.shape).extend(timingFields.shape);
+export const shopConfigSchema = withRules(shopConfigFields, hotwaxCredentials);
+
+export const checkerFields = tableFields
+  .extend(checkQueueFields.shape)
+  .extend(notifyQueueFields.shape)
+  .extend(shopConfigFields.shape);
+export const checkerSchema = withRules(checkerFields, hotwaxCredentials);
+
+/**
+ * The reconciliation sweep (functions/sweeper, `npm run cli -- sweep`): Shopify's orders against the table, overdue
+ * checks, and the webhook subscription watchdog. It reads Shopify only, never HotWax.
+ */
+export const sweeperFields = tableFields
+  .extend(checkQueueFields.shape)
+  .extend(notifyQueueFields.shape)
+  .extend(shopifyAdminFields.shape)
+  .extend(timingFields.pick({ CHECK_DELAY_SECONDS: true, FULFILLED_CHECK_DELAY_SECONDS: true }).shape)
+  .extend(sweepFields.shape);
+export const sweeperSchema = withRules(sweeperFields, restoreNeedsCallback);
+
+/** The notifier reads only the table (threads, storm windows) and Slack. */
+export const notifierFields = tableFields.extend(slackFields.shape).extend({
+  /** needs_human messages per shop and 10 minutes before the rest go into one digest */
+  NOTIFY_STORM_THRESHOLD: z.coerce.number().int().nonnegative().default(10),
+});
+export const notifierSchema = withRules(notifierFields, slackChannel);
+
+/** `npm run cli -- diagnose`: HotWax and Shopify, no table. */
+export const diagnoseSchema = shopConfigSchema;
+
+/** `npm start` against a real HotWax and Shopify: what the local run needs besides the emulators' settings. */
+export const localFields = shopConfigFields
+  .extend(slackFields.shape)
+  .extend(sweepFields.shape)
+  .extend({
+    SHOPIFY_WEBHOOK_SECRET: z
+      .string()
+      .min(1, { error: "must be the Shopify app's client secret (it signs webhooks)" }),
+    PORT: z.coerce.number().int().min(0).max(65535, { error: 'must be a TCP port' }).default(3000),
+  });
+export const localSchema = withRules(localFields, hotwaxCredentials, slackChannel, restoreNeedsCallback);
 
 export type ApiConfig = z.infer<typeof apiSchema>;
 export type WebhookConfig = z.infer<typeof webhookSchema>;
 export type CheckerConfig = z.infer<typeof checkerSchema>;
+export type SweeperConfig = z.infer<typeof sweeperSchema>;
+export type NotifierConfig = z.infer<typeof notifierSchema>;
 export type HotwaxConfig = z.infer<typeof hotwaxSchema>;
-export type ShopifyAdminConfig = z.infer<typeof shopifyAdminSchema>;
+export type ShopifyAdminConfig = z.infer<typeof shopifyAdminFields>;
+export type ShopConfig = z.infer<typeof shopConfigSchema>;
+export type TimingConfig = z.infer<typeof timingFields>;
+export type SweepConfig = z.infer<typeof sweepFields>;
 export type SlackConfig = z.infer<typeof slackSchema>;
 
 /** Parses the environment once and lists every problem at once, with what each setting should look like. */
@@ -157,44 +247,3 @@ export const parseConfig = <S extends z.ZodType>(
     }),
   );
 };
-
-/**
- * The reconciliation sweep (functions/sweeper, `npm run cli -- sweep`): Shopify's orders against the table, overdue
- * checks, and the webhook subscription watchdog.
- */
-export const sweeperSchema = awsSchema
-  .extend(shopifyAdminSchema.shape)
-  .extend({
-    NOTIFY_QUEUE_URL: queueUrl,
-    CHECK_DELAY_SECONDS: seconds(600),
-    FULFILLED_CHECK_DELAY_SECONDS: seconds(300),
-    SWEEP_INTERVAL_SECONDS: z.coerce.number().int().positive().default(900),
-    SWEEP_OVERLAP_SECONDS: seconds(300),
-    SWEEP_LOOKBACK_SECONDS: seconds(3600),
-    /** Longer gaps are swept in windows of at most this, each checkpointed on its own. */
-    SWEEP_MAX_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
-    /** Orders updated this recently are left to the next sweep: their webhook may still be on its way. */
-    SWEEP_SETTLE_SECONDS: seconds(60),
-    /** A scheduled check this far past due is presumed lost and queued again. */
-    OVERDUE_GRACE_SECONDS: seconds(900),
-    RESTORE_WEBHOOK_SUBSCRIPTIONS: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .pipe(z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }))
-      .default('false')
-      .transform((value) => value === 'true'),
-    WEBHOOK_CALLBACK_URL: optionalUrl,
-  })
-  .superRefine((value, ctx) => {
-    if (value.RESTORE_WEBHOOK_SUBSCRIPTIONS && !value.WEBHOOK_CALLBACK_URL) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['WEBHOOK_CALLBACK_URL'],
-        message:
-          'is required with RESTORE_WEBHOOK_SUBSCRIPTIONS=true (where re-created subscriptions deliver)',
-      });
-    }
-  });
-
-export type SweeperConfig = z.infer<typeof sweeperSchema>;

@@ -7,6 +7,7 @@ import {
   type SyncState,
   type TimelineEvent,
 } from './order-sync.js';
+import { inGroup } from './states.js';
 
 export interface OrderSeen {
   facts: OrderFacts;
@@ -23,9 +24,6 @@ export interface OrderSeenOutcome {
   /** the check to queue; absent when an earlier check is already scheduled or none is needed */
   check?: CheckMessage;
 }
-
-/** States a new delivery leaves alone: a person owns the order, or it needs nothing. */
-const settled: ReadonlySet<SyncState> = new Set(['ignored', 'escalated']);
 
 /** A scheduled check older than this is presumed lost (never queued, or dropped) and is scheduled again. */
 export const overdueAfterMs = 15 * 60_000;
@@ -74,7 +72,8 @@ export const applyOrderSeen = (current: OrderRecord | undefined, seen: OrderSeen
   const due = seen.at + seen.checkDelayMs;
   const pending = current?.nextCheckAt;
   const pendingHealthy = pending !== undefined && pending >= seen.at - overdueAfterMs;
-  const needsCheck = !settled.has(state) && state !== 'in_sync';
+  // Settled orders (a person owns them, or they need nothing) are left alone; in-sync ones owe no check.
+  const needsCheck = inGroup(state, 'checkOwed');
   let check: CheckMessage | undefined;
   if (needsCheck && !(pendingHealthy && pending <= due)) {
     record.nextCheckAt = due;

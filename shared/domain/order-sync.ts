@@ -1,17 +1,20 @@
-/** The order-sync states of DESIGN.md: one record per (shop, Shopify order id). */
-export const syncStates = [
-  'pending_check',
-  'in_sync',
-  'missing',
-  'reimport_requested',
-  'blocked_on_data',
-  'stuck_created',
-  'refresh_requested',
-  'awaiting_approval',
-  'escalated',
-  'ignored',
-] as const;
-export type SyncState = (typeof syncStates)[number];
+import type { SyncState } from './states.js';
+
+export type { SyncState };
+
+/**
+ * The records, facts, timeline events and check messages of the order sync. One record per (shop, Shopify order
+ * id); its states and their groups are in `states.ts`.
+ */
+
+/** Which order of which shop: how use cases name a record (never by a storage key). */
+export interface OrderKey {
+  shop: string;
+  orderId: string;
+}
+
+/** A key for maps of orders in memory; the repository keeps its own storage keys to itself. */
+export const orderKey = ({ shop, orderId }: OrderKey): string => `${shop}/${orderId}`;
 
 /** `pos` when Shopify's `source_name` is `pos`; `web` for the online store; `other` for apps, drafts, etc. */
 export type Channel = 'pos' | 'web' | 'other';
@@ -81,8 +84,11 @@ export interface TimelineEvent {
 
 /** What the monitor found wrong, in the words a person acts on. */
 export interface Finding {
-  cause: string;
+  /** one line: what is wrong, e.g. "Phone number missing or invalid" */
+  title: string;
+  /** why, in plain words */
   explanation: string;
+  /** the runbook's steps for a person */
   fix: string;
   /** The raw error text from HotWax, shown verbatim. */
   rawError?: string;

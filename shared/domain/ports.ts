@@ -1,6 +1,86 @@
-import type { CheckMessage, HotwaxStatus, OrderFacts } from './order-sync.js';
+import type { MetricName } from './metric-names.js';
+import type { CloudWatchAlarm, DigestOptions } from './notification-text.js';
+import type {
+  CheckMessage,
+  HotwaxStatus,
+  OrderFacts,
+  OrderKey,
+  OrderRecord,
+  TimelineEvent,
+} from './order-sync.js';
+import type { RunbookSettings } from './runbook/settings.js';
+import type { SyncState } from './states.js';
+import type { SweepProgress } from './sweep-window.js';
+import type { SubscriptionTopic } from './webhook-topics.js';
 
-/** One HotWax OrderHeader as `performFind` returns it. */
+/**
+ * Every port the domain owns. Use cases depend on these types only; adapters (`shared/adapters/<system>/`)
+ * implement them and import the domain, never the other way round.
+ */
+
+// --- the order-sync table ----------------------------------------------------------------------------------------
+
+export type SaveResult = 'saved' | 'conflict' | 'duplicate';
+
+export interface SaveOptions {
+  /** the version read; undefined = the record must not exist yet */
+  expectedVersion: number | undefined;
+  /** timeline events written in the same transaction */
+  events: readonly TimelineEvent[];
+  /** marks a webhook delivery seen in the same transaction, so it is recorded exactly once */
+  dedupeKey?: string;
+  now: number;
+}
+
+export type JobRunClaim = { claimed: true } | { claimed: false; lastRunAt: number };
+
+/** One record per (shop, Shopify order id), its timeline beside it; every write is version-conditional. */
+export interface OrderRepository {
+  get(key: OrderKey): Promise<OrderRecord | undefined>;
+  /** The records that exist among `keys` (index them with `orderKey`). */
+  getMany(keys: readonly OrderKey[]): Promise<OrderRecord[]>;
+  save(record: OrderRecord, options: SaveOptions): Promise<{ result: SaveResult; record: OrderRecord }>;
+  /** Forgets a delivery whose check could not be queued and marks the check lost (`nextCheckAt` 0). */
+  abandonDelivery(record: OrderRecord, dedupeKey: string): Promise<void>;
+  /** The order's records (normally one shop) and its timeline, oldest event first. */
+  getWithTimeline(
+    orderId: string,
+  ): Promise<{ records: OrderRecord[]; timeline: Array<TimelineEvent & { shop: string }> }>;
+  /** Orders in one state, longest in it first. */
+  listByState(state: SyncState, limit?: number): Promise<OrderRecord[]>;
+  countByState(state: SyncState): Promise<number>;
+  /** Records of the shop whose check was due before `before` and never ran. */
+  listOverdue(shop: string, before: number, limit?: number): Promise<OrderRecord[]>;
+  /** Claims a run of a HotWax job for the shop unless one was claimed within `cooldownMs`. */
+  claimJobRun(shop: string, job: string, now: number, cooldownMs: number): Promise<JobRunClaim>;
+  /** Gives a claim back when the run could not be started. */
+  releaseJobRun(shop: string, job: string, claimedAt: number): Promise<void>;
+}
+
+// --- queues, clock, telemetry ------------------------------------------------------------------------------------
+
+export interface CheckQueue {
+  /** Sends checks; delays beyond the queue's limit are capped, the checker re-queues until dueAt. */
+  schedule(messages: readonly CheckMessage[], now: number): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+/** What use cases need from logging and metrics. */
+export interface Telemetry {
+  count(name: MetricName, value?: number, dimensions?: Record<string, string>): void;
+  /** a value such as a latency, in seconds */
+  value(name: MetricName, value: number, dimensions?: Record<string, string>): void;
+  info(message: string, detail?: Record<string, unknown>): void;
+  warn(message: string, detail?: Record<string, unknown>): void;
+  error(message: string, detail?: Record<string, unknown>): void;
+}
+
+// --- HotWax ------------------------------------------------------------------------------------------------------
+
+/** One HotWax order header (one version of the Shopify order). */
 export interface HotwaxOrder {
   orderId: string;
   externalId: string;
@@ -11,51 +91,91 @@ export interface HotwaxOrder {
   entryDate?: number;
 }
 
-/** A failed record of the Shopify Order MDM import that names this order. */
-export interface MdmFailure {
+/** A failed import record that names the order ("match the Shopify order ID in the failed-record JSON"). */
+export interface ImportFailure {
   shopifyOrderId: string;
   logId: string;
-  /** epoch ms of the MDM log */
+  /** epoch ms of the import log */
   createdDate: number;
+  /** reduced so it quotes no customer data */
   errorText: string;
+  configId?: string;
   dataResourceId?: string;
+  contentId?: string;
 }
 
-export interface JobRun {
-  jobName: string;
-  serviceName: string;
-  parentJobId: string;
+export interface HotwaxCapabilities {
+  /** the tenant's shape, for people and logs only — the runbook never branches on it */
+  readonly backend: 'ofbiz' | 'maarg';
+  /** "Refresh order" exists: a new version replaces a POS order stuck in Created, the old one is cancelled
+   *  (OFBiz with HOTWAX_REFRESH_ORDER_SERVICE configured) */
+  readonly canRefresh: boolean;
+  /** a re-import updates an existing order in place, so re-importing repairs an order stuck in Created (Maarg) */
+  readonly reimportRepairsStuck: boolean;
+  /** 'window': one run imports every order of a time window (OFBiz New Orders job; Maarg fallback sync from a
+   *  date), so one run serves a whole batch; 'order': a per-order import service */
+  readonly reimportScope: 'window' | 'order';
+  /** approval is a job (OFBiz JOB_APR_ORD) or the product store's `autoApproveOrder` setting (Maarg) */
+  readonly approval: 'job' | 'store_setting';
+}
+
+export interface ReimportRequest {
+  /** every order of the batch that must be re-imported, with Shopify's updatedAt (epoch ms) */
+  readonly orders: ReadonlyArray<{ shopifyOrderId: string; updatedAt: number }>;
+}
+
+export interface ReimportRun {
+  kind: 'new_orders_job' | 'order_import' | 'fallback_sync';
+  /** what was triggered, in words, e.g. "New Orders job (JOB_IMP_ORD) run now" */
+  detail: string;
   requestedAt: number;
+  /** HotWax's id of the run when it gives one (Maarg jobRunId) */
+  runId?: string;
 }
 
-export interface HotwaxJobStatus {
-  /** a SERVICE_PENDING (recurring) definition exists */
-  scheduled: boolean;
-  /** statuses of the most recent runs, newest first */
+export interface ApprovalStatus {
+  mechanism: 'job' | 'store_setting';
+  /** job: a recurring JOB_APR_ORD is scheduled; store_setting: autoApproveOrder is on; undefined = unknown */
+  enabled: boolean | undefined;
+  /** job only: statuses of the most recent runs, newest first */
   recentRunStatuses: string[];
 }
 
+export interface ImportFlowHealth {
+  flow: 'realtime' | 'fallback' | 'new_orders_job';
+  jobName: string;
+  status: 'ok' | 'paused' | 'missing' | 'failing';
+  /** plain words: what is wrong and how to fix it */
+  detail: string;
+  lastRunAt?: number;
+}
+
 export interface HotwaxPort {
-  /** Every HotWax order (all versions) per Shopify order id, in one call. Ids absent from the map are not in HotWax. */
+  readonly capabilities: HotwaxCapabilities;
+  /** Every HotWax order (all versions) per Shopify order id; ids absent from the map are not in HotWax. */
   findOrdersByShopifyIds(shopifyOrderIds: readonly string[]): Promise<Map<string, HotwaxOrder[]>>;
-  /** "Run now" of the New Orders job (JOB_IMP_ORD). */
-  runNewOrdersJob(): Promise<JobRun>;
-  /** Per-order import when HOTWAX_IMPORT_ORDER_SERVICE is configured, else undefined. */
-  importOrder?: (shopifyOrderId: string) => Promise<void>;
-  /** Refresh when HOTWAX_REFRESH_ORDER_SERVICE is configured, else undefined. */
-  refreshOrder?: (hotwaxOrderId: string) => Promise<void>;
-  /** Failed records of the Shopify Order MDM since `since` (epoch ms) that name one of the ids. */
+  /** One repair run for every order of the request (one New Orders run / one fallback sync / one call per
+   *  order with a per-order service). */
+  reimport(request: ReimportRequest): Promise<ReimportRun>;
+  /** present only when `capabilities.canRefresh` */
+  refreshOrder?(hotwaxOrderId: string): Promise<void>;
+  /** Failed import records since `since` (epoch ms) naming one of the ids ("match the Shopify order ID in the
+   *  failed-record JSON"). The error text is already reduced so it quotes no customer data (see #11 §6). */
   findImportFailures(params: {
     since: number;
     shopifyOrderIds: readonly string[];
-  }): Promise<Map<string, MdmFailure>>;
-  /** Run the approval job (JOB_APR_ORD) for one order. */
-  runApprovalJob(hotwaxOrderId: string): Promise<void>;
-  /** Whether the approval job is scheduled and how its recent runs went. */
-  approvalJobStatus(): Promise<HotwaxJobStatus>;
+  }): Promise<Map<string, ImportFailure>>;
+  approvalStatus(): Promise<ApprovalStatus>;
+  /** Health of the import flows HotWax says to watch (Maarg: realtime consumer + the shop's fallback job;
+   *  OFBiz: the New Orders job). */
+  importFlowHealth(): Promise<ImportFlowHealth[]>;
+  /** Restores job parameters a crashed repair left swapped (Maarg fromDate swap); resolves to how many. */
+  recoverInterruptedRepairs(): Promise<number>;
   /** A link to the order in HotWax's UI, for people. */
   orderUrl(hotwaxOrderId: string): string;
 }
+
+// --- Shopify -----------------------------------------------------------------------------------------------------
 
 /** The order as Shopify holds it now, re-read before any repair. */
 export interface ShopifyOrderSnapshot extends Omit<OrderFacts, 'shop'> {
@@ -63,21 +183,125 @@ export interface ShopifyOrderSnapshot extends Omit<OrderFacts, 'shop'> {
   displayFinancialStatus: string;
 }
 
+export interface OrdersPage {
+  orders: ShopifyOrderSnapshot[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+  /** the page's Admin API cost; null if Shopify sent none */
+  cost: { requested: number; actual: number | null } | null;
+}
+
+export interface WebhookSubscription {
+  id: string;
+  topic: string;
+  callbackUrl: string;
+}
+
+/** One shop's Admin API. */
 export interface ShopifyPort {
   /** null when Shopify has no such order. */
   getOrder(orderId: string): Promise<ShopifyOrderSnapshot | null>;
   /** A link to the order in Shopify admin, for people. */
   orderUrl(orderId: string): string;
+  /** One page of orders with `updated_at` in [from, to) (epoch ms), oldest update first. */
+  listOrdersUpdated(params: {
+    from: number;
+    to: number;
+    after?: string | null;
+    /** 1-250, Shopify's page limit */
+    pageSize: number;
+  }): Promise<OrdersPage>;
+  /** The app's subscriptions for the given topics (default: the two the monitor needs). */
+  listWebhookSubscriptions(topics?: readonly SubscriptionTopic[]): Promise<WebhookSubscription[]>;
+  createWebhookSubscription(topic: SubscriptionTopic, callbackUrl: string): Promise<WebhookSubscription>;
 }
 
-export interface CheckQueuePort {
-  /** Sends checks; delays beyond the queue's limit are capped, the checker re-queues until dueAt. */
-  schedule(messages: readonly CheckMessage[], now: number): Promise<void>;
+// --- the shops a deployment serves -------------------------------------------------------------------------------
+
+/** One shop's timings: the runbook's, and the delays of its first checks. */
+export interface ShopSettings extends RunbookSettings {
+  /** delay before the first check after orders/create */
+  checkDelayMs: number;
+  /** delay before the check after orders/fulfilled */
+  fulfilledCheckDelayMs: number;
+  /** one window re-import run serves every order of the shop missing within this (flash sales) */
+  reimportCooldownMs: number;
 }
 
-export interface Clock {
-  now(): number;
+export interface ShopContext {
+  /** `<name>.myshopify.com` */
+  readonly shop: string;
+  /** this shop's ids inside the deployment's HotWax tenant */
+  readonly hotwax: HotwaxPort;
+  /** this shop's Admin API token */
+  readonly shopify: ShopifyPort;
+  readonly settings: ShopSettings;
 }
+
+export interface ShopDirectory {
+  list(): readonly ShopContext[];
+  get(shop: string): ShopContext | undefined;
+}
+
+// --- the webhook's edge ------------------------------------------------------------------------------------------
+
+export type WebhookVerification =
+  | { authentic: false; reason: string }
+  | { authentic: true; missingHeaders: string[] };
+
+/** Checks Shopify's HMAC over the exact raw body. */
+export type WebhookVerifier = (
+  rawBody: string,
+  headers: Record<string, string>,
+) => Promise<WebhookVerification>;
+
+export interface QuarantinedDelivery {
+  shop: string;
+  topic: string;
+  /** the delivery's id (event or webhook id): the same delivery retried lands on the same object */
+  deliveryId: string;
+  reason: string;
+  receivedAt: number;
+  body: Buffer;
+}
+
+/** Keeps authentic payloads that could not be parsed, byte for byte; resolves to where it was kept. */
+export interface QuarantineStore {
+  put(delivery: QuarantinedDelivery): Promise<string>;
+}
+
+// --- the reconciliation sweep ------------------------------------------------------------------------------------
+
+/** The sweep's state per shop. */
+export interface SweepCheckpoint extends SweepProgress {
+  /** sweeps in a row that found orders whose webhooks never arrived */
+  consecutiveMissedSweeps: number;
+  /** webhooks the last run found missing, for the alarm's text */
+  lastRunMissed: number;
+  /** webhook topics found missing at the last run, so one gap is reported once */
+  missingTopics: string[];
+  lastRunAt?: number | undefined;
+}
+
+export type SweepClaim =
+  | { claimed: true; checkpoint: SweepCheckpoint }
+  | { claimed: false; heldUntil: number };
+
+/** The checkpoint behind a lease: two sweeps of a shop never work the same window. */
+export interface SweepCheckpoints {
+  claim(params: { shop: string; owner: string; now: number; leaseUntil: number }): Promise<SweepClaim>;
+  saveProgress(params: { shop: string; owner: string; progress: SweepProgress }): Promise<void>;
+  /** Records the run's outcome and gives the lease back; false when the lease had passed to another run. */
+  release(params: {
+    shop: string;
+    owner: string;
+    update?: Partial<
+      Pick<SweepCheckpoint, 'consecutiveMissedSweeps' | 'lastRunMissed' | 'missingTopics' | 'lastRunAt'>
+    >;
+  }): Promise<boolean>;
+}
+
+// --- telling people ----------------------------------------------------------------------------------------------
 
 /** Something a person must hear about; the notifier turns it into Slack messages. */
 export interface Notification {
@@ -94,9 +318,10 @@ export interface Notification {
     shopifyUrl: string;
     hotwaxUrl?: string;
   };
+  /** one line: what happened */
   title: string;
-  /** plain-language cause */
-  cause?: string;
+  /** why, in plain words */
+  explanation?: string;
   /** the exact fix: the runbook's steps for this case */
   fix?: string;
   rawError?: string;
@@ -105,6 +330,126 @@ export interface Notification {
   at: number;
 }
 
-export interface NotifierPort {
+/** Hands notifications to the notifier (a queue in AWS). */
+export interface Notifier {
   notify(notifications: readonly Notification[]): Promise<void>;
+}
+
+/** What the notifier posts, before any rendering: the Slack adapter decides how it looks. */
+export type OutgoingMessage =
+  | { kind: 'notification'; notification: Notification; now: number }
+  | { kind: 'digest'; notifications: readonly Notification[]; options: DigestOptions }
+  | { kind: 'alarm'; alarm: CloudWatchAlarm };
+
+/** Where Slack messages go: the Web API, an incoming webhook, or the console when Slack is not configured. */
+export interface SlackSender {
+  readonly kind: 'web-api' | 'webhook' | 'console';
+  /** Replies can go into a thread (Web API only: incoming webhooks return no message ts). */
+  readonly supportsThreads: boolean;
+  /** An earlier message can be edited (Web API `chat.update`). */
+  readonly supportsUpdate: boolean;
+  /** Posts a message; resolves with its ts when the transport returns one. Throws SlackUnavailableError. */
+  post(
+    message: OutgoingMessage,
+    options?: { threadTs?: string; broadcast?: boolean },
+  ): Promise<{ ts?: string }>;
+  /** Replaces an earlier message (only when `supportsUpdate`). Throws SlackUnavailableError. */
+  update(ts: string, message: OutgoingMessage): Promise<void>;
+}
+
+/** What the notifier remembers about the messages it posted for one order. */
+export interface SlackThread {
+  /** ts of the order's first message: replies go under it. Absent when posted through an incoming webhook. */
+  ts?: string;
+  /** Keys of the notifications already posted for this order, so an SQS redelivery posts nothing twice. */
+  postedKeys: ReadonlySet<string>;
+}
+
+/** A storm window's digest: the orders in it and what has been posted about them. */
+export interface DigestWindow {
+  entries: Notification[];
+  /** ts of the posted digest (Web API); absent before it is posted or with an incoming webhook. */
+  ts?: string;
+  /** How many entries the last posted (or updated) digest showed; absent while nothing is posted. */
+  postedCount?: number;
+  /** How many orders of the window got a message of their own. */
+  individualCount: number;
+}
+
+export interface WindowKey {
+  shop: string;
+  /** epoch ms of the window's start */
+  windowStart: number;
+}
+
+/** Slack message bookkeeping: threads per order, and the storm window counters. */
+export interface SlackThreadStore {
+  getThread(shop: string, orderId: string): Promise<SlackThread | undefined>;
+  /** Records that `postedKey` was posted for the order; keeps the first ts as the thread root. */
+  recordPost(
+    shop: string,
+    orderId: string,
+    post: { postedKey: string; ts?: string },
+    now: number,
+  ): Promise<void>;
+  /**
+   * Atomically takes one of `limit` individual-message slots of the window for the order. True when the order
+   * holds a slot (also when it already held one: redeliveries keep their slot).
+   */
+  claimWindowSlot(window: WindowKey, orderId: string, limit: number, now: number): Promise<boolean>;
+  /** Adds orders to the window's digest (idempotent per order) and returns the window as it is now. */
+  addToDigest(window: WindowKey, entries: readonly Notification[], now: number): Promise<DigestWindow>;
+  readDigest(window: WindowKey): Promise<DigestWindow>;
+  /** Takes the right to post the window's first digest; false while someone else holds a fresh claim or it is posted. */
+  claimDigestPost(window: WindowKey, claimId: string, now: number, staleAfterMs: number): Promise<boolean>;
+  releaseDigestClaim(window: WindowKey, claimId: string): Promise<void>;
+  /** Records the posted digest (and its ts) and releases the claim. */
+  markDigestPosted(window: WindowKey, post: { claimId: string; ts?: string; count: number }): Promise<void>;
+  /**
+   * Moves the window's posted count from `from` to `to`; false when another invocation moved it first, so only one
+   * of them posts the corresponding update or follow-up.
+   */
+  advanceDigestCount(window: WindowKey, from: number, to: number): Promise<boolean>;
+}
+
+/**
+ * Why Slack did not take the message: `rate_limited` (HTTP 429), `server_error` (5xx or Slack's internal errors),
+ * `unreachable` (network failure, timeout) — all transient — or, permanent, `rejected` (bad token, unknown channel
+ * or webhook: a person must fix the configuration) and `invalid_message` (this one message was refused).
+ */
+export type SlackFailureReason =
+  | 'rate_limited'
+  | 'server_error'
+  | 'unreachable'
+  | 'rejected'
+  | 'invalid_message';
+
+/** Slack could not take the message; `transient` failures succeed on a later delivery of the queue record. */
+export class SlackUnavailableError extends Error {
+  override name = 'SlackUnavailableError';
+  readonly reason: SlackFailureReason;
+  readonly transient: boolean;
+  /** Seconds Slack asked us to wait (HTTP 429 Retry-After). */
+  readonly retryAfter?: number;
+  readonly status?: number;
+  /** Slack's error code, such as `invalid_auth` or `channel_not_found`. */
+  readonly slackError?: string;
+
+  constructor(
+    message: string,
+    details: {
+      reason: SlackFailureReason;
+      retryAfter?: number;
+      status?: number;
+      slackError?: string;
+      cause?: unknown;
+    },
+  ) {
+    super(message, { cause: details.cause });
+    this.reason = details.reason;
+    this.transient = details.reason !== 'rejected' && details.reason !== 'invalid_message';
+    if (details.retryAfter !== undefined) this.retryAfter = details.retryAfter;
+    if (details.status !== undefined) this.status = details.status;
+    if (details.slackError !== undefined) this.slackError = details.slackError;
+  }
 }

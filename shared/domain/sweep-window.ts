@@ -34,12 +34,33 @@ export interface SweepWindowSettings {
   settleMs: number;
 }
 
-export const defaultSweepWindowSettings: SweepWindowSettings = {
-  overlapMs: 5 * 60_000,
-  lookbackMs: 60 * 60_000,
-  maxWindowMs: 60 * 60_000,
-  settleMs: 60_000,
-};
+/** Everything one sweep of one shop runs with. */
+export interface SweepSettings extends SweepWindowSettings {
+  shop: string;
+  /** orders per Admin API page, 1-250 */
+  pageSize: number;
+  checkDelayMs: number;
+  fulfilledCheckDelayMs: number;
+  /** a scheduled check this far past due is presumed lost and queued again */
+  overdueGraceMs: number;
+  /** overdue records recovered per run at most; the rest wait for the next run */
+  overdueLimit: number;
+  /** the schedule's period: a checkpoint more than two periods behind is reported */
+  intervalMs: number;
+  /** no new page is started this close to the deadline, so the run ends cleanly before Lambda stops it */
+  stopBeforeDeadlineMs: number;
+  restoreSubscriptions: boolean;
+  /** where the webhook subscriptions must deliver; without it only their existence is checked */
+  webhookCallbackUrl?: string | undefined;
+}
+
+/** The sweep's limits, which are not configuration. */
+export const sweepLimits = {
+  // Cost is per order returned, so the largest page costs the fewest calls for the same points (bench/sweep.bench.ts).
+  pageSize: 250,
+  overdueLimit: 500,
+  stopBeforeDeadlineMs: 20_000,
+} satisfies Partial<SweepSettings>;
 
 /** [from, to) cut into consecutive windows of at most `maxWindowMs`; none when the range is empty. */
 export const splitWindow = (from: number, to: number, maxWindowMs: number): SweepWindow[] => {

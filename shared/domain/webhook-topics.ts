@@ -20,3 +20,10 @@ export const dedupeKey = (
   const id = headers.eventId?.trim() || headers.webhookId?.trim();
   return id ? `${shop}#${id}` : undefined;
 };
+
+/** The topics the monitor subscribes to, as GraphQL's `WebhookSubscriptionTopic` names them. */
+export type SubscriptionTopic = 'ORDERS_CREATE' | 'ORDERS_FULFILLED';
+export const monitoredSubscriptionTopics: readonly SubscriptionTopic[] = [
+  'ORDERS_CREATE',
+  'ORDERS_FULFILLED',
+];

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { MetricName } from './metric-names.js';
-import type { Telemetry } from './telemetry.js';
+import type { MetricName } from '../domain/metric-names.js';
+import type { Telemetry } from '../domain/ports.js';
 
 /**
  * Telemetry over Powertools. Every metric goes to the [service] dimension set that alarms read; one with extra

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { metricNamespace, serviceName } from './metric-names.js';
+import { metricNamespace, serviceName } from '../domain/metric-names.js';
 import { createPowertoolsTelemetry } from './powertools-telemetry.js';
 
 /** One logger and one metrics instance per function, created at module scope. */

@@ -1,6 +1,6 @@
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { CaptureClient } from '../adapters/aws/clients.js';
-import { serviceName } from './metric-names.js';
+import { serviceName } from '../domain/metric-names.js';
 
 /**
  * Powertools Tracer for the functions off the webhook's hot path (checker, notifier, sweeper, API): X-Ray segments

@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MetricName, metricNamespace, serviceName } from '../../shared/observability/metric-names.js';
-import { actionsOf, logicalId, roleStatements, synthTestApp } from './support/test-app.js';
+import { MetricName, metricNamespace, serviceName } from '../../shared/domain/metric-names.js';
+import { actionsOf, logicalId, roleStatements, type Statement, synthTestApp } from './support/test-app.js';
 
 let template: Template;
 let built: ReturnType<typeof synthTestApp>;
@@ -74,7 +74,15 @@ describe('functions', () => {
       statefulId(built.stateful.credentialsSecret),
     );
     expect(fnProps(fnIds.webhook).Environment.Variables).toHaveProperty('QUARANTINE_BUCKET');
-    expect(fnProps(fnIds.notifier).Environment.Variables).toHaveProperty('SLACK_CHANNEL_ID', 'C0123456789');
+    const notifierEnv = fnProps(fnIds.notifier).Environment.Variables;
+    expect(notifierEnv).toHaveProperty('SLACK_CHANNEL_ID', 'C0123456789');
+    // The notifier's links come with the notifications: it reads no shop, HotWax or queue settings.
+    for (const unread of ['SHOPIFY_SHOP', 'HOTWAX_BASE_URL', 'CHECK_QUEUE_URL', 'NOTIFY_QUEUE_URL'])
+      expect(notifierEnv).not.toHaveProperty(unread);
+    // The sweeper reads Shopify only.
+    expect(
+      Object.keys(fnProps(fnIds.sweeper).Environment.Variables).filter((name) => name.startsWith('HOTWAX_')),
+    ).toEqual([]);
     expect(fnProps(fnIds.sweeper).Environment.Variables).toMatchObject({
       SWEEP_INTERVAL_SECONDS: '900',
       RESTORE_WEBHOOK_SUBSCRIPTIONS: 'false',
@@ -90,7 +98,7 @@ describe('functions', () => {
 describe('least privilege', () => {
   const credentials = () => statefulId(built.stateful.credentialsSecret);
   const webhookSecret = () => statefulId(built.stateful.webhookSecret);
-  const dynamoReads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan'];
+  const dynamoReads = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
   const dynamoWrites = [
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
@@ -145,6 +153,13 @@ describe('least privilege', () => {
       );
     },
   );
+
+  it('grants no table scan to any function: no code scans', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+    );
+    expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
+  });
 
   it('lets the schedule invoke the sweeper and nothing else', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>

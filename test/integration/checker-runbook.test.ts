@@ -3,10 +3,11 @@ import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-
 import type { APIGatewayProxyStructuredResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type QueuePoller, startQueuePoller } from '../../local/queue-poller.js';
-import { createOrderStore } from '../../shared/adapters/dynamo/order-store.js';
-import { createHotwaxClient } from '../../shared/adapters/hotwax/hotwax-client.js';
+import { createOrderRepository } from '../../shared/adapters/dynamo/order-repository.js';
+import { hotwaxSchema, parseConfig } from '../../shared/config/config.js';
 import type { CheckMessage, OrderRecord, SyncState } from '../../shared/domain/order-sync.js';
 import type { Notification } from '../../shared/domain/ports.js';
+import { createHotwaxPort } from '../../shared/wiring/shops.js';
 import { type HotwaxSim, startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
 import { type ShopifySim, startShopifySim } from '../sim/shopify/admin-sim.js';
 import { buildOrderPayload, nextOrderId } from '../sim/shopify/order-payload.js';
@@ -28,7 +29,7 @@ let checkQueue: { url: string; arn: string };
 let notifyQueue: { url: string; arn: string };
 let poller: QueuePoller;
 let checker: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-const store = () => createOrderStore({ client: aws.doc, tableName: aws.tableName });
+const store = () => createOrderRepository({ client: aws.doc, tableName: aws.tableName });
 
 const waitForState = async (
   orderId: string,
@@ -181,13 +182,8 @@ describe('the sync checker runs the order-sync runbook', () => {
     hotwax.queueShopifyOrder({ shopifyOrderId: order.id, channel: 'web', importAs: 'ORDER_APPROVED' });
     hotwax.failImport(order.id, 'Phone number is missing in the shipping address');
     // HotWax's own scheduled run tried and failed before the monitor looked.
-    await createHotwaxClient({
-      baseUrl: hotwax.url,
-      apiToken: hotwax.settings.apiToken,
-      shopifyConfigId: hotwax.settings.shopifyConfigId,
-      shopId: hotwax.settings.shopId,
-      productStoreId: hotwax.settings.productStoreId,
-    }).runNewOrdersJob();
+    const { HOTWAX_IMPORT_ORDER_SERVICE: _perOrder, ...newOrdersJob } = hotwax.env('token');
+    await createHotwaxPort(parseConfig(hotwaxSchema, newOrdersJob)).reimport({ orders: [] });
     await hotwax.idle();
     await shopify.addOrder(order.payload);
 

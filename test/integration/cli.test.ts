@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrderStore } from '../../shared/adapters/dynamo/order-store.js';
-import { createHotwaxClient, type HotwaxClientOptions } from '../../shared/adapters/hotwax/hotwax-client.js';
-import { createShopifyAdmin } from '../../shared/adapters/shopify/admin-client.js';
-import type { CheckSettings } from '../../shared/domain/decide-check.js';
+import { createOrderRepository } from '../../shared/adapters/dynamo/order-repository.js';
+import { diagnoseSchema, hotwaxSchema, parseConfig } from '../../shared/config/config.js';
 import type { OrderRecord } from '../../shared/domain/order-sync.js';
-import { diagnoseOrder } from '../../shared/use-cases/diagnose-order.js';
+import { diagnoseOrder } from '../../shared/use-cases/diagnose-order/diagnose-order.js';
+import { createDiagnoseDeps } from '../../shared/wiring/diagnose.js';
+import { createHotwaxPort } from '../../shared/wiring/shops.js';
 import { type HotwaxSim, startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
 import { type ShopifySim, startShopifySim } from '../sim/shopify/admin-sim.js';
 import { buildOrderPayload, nextOrderId, type OrderPayloadOptions } from '../sim/shopify/order-payload.js';
@@ -81,19 +81,11 @@ const shopifyOrder = async (options: OrderPayloadOptions = {}) => {
   return { id: String(id), name };
 };
 
-const hotwaxOptions = (): HotwaxClientOptions => ({
-  baseUrl: hotwax.url,
-  username: hotwax.settings.username,
-  password: hotwax.settings.password,
-  shopifyConfigId: hotwax.settings.shopifyConfigId,
-  shopId: hotwax.settings.shopId,
-  productStoreId: hotwax.settings.productStoreId,
-  timeoutMs: 5_000,
-});
-
 /** What HotWax's own scheduled import did before anybody looked: a New Orders run that wrote the MDM log. */
 const runScheduledImport = async () => {
-  await createHotwaxClient(hotwaxOptions()).runNewOrdersJob();
+  await createHotwaxPort(parseConfig(hotwaxSchema, simEnv('HOTWAX_IMPORT_ORDER_SERVICE'))).reimport({
+    orders: [],
+  });
   await hotwax.idle();
 };
 
@@ -241,37 +233,20 @@ describe('npm run cli -- diagnose', () => {
 });
 
 describe('diagnoseOrder', () => {
-  const settings: CheckSettings = {
-    createdStuckAfterMs: hour,
-    fulfilledGraceMs: 5 * 60_000,
-    verifyDelayMs: 20_000,
-    maxRepairAttempts: 3,
-    recheckMs: 15 * 60_000,
-    maxRecheckMs: 6 * hour,
-    canRefresh: false,
-    canImportOrder: false,
-  };
   const diagnose = (
     orderId: string,
     options: { repair?: boolean; importOrder?: boolean; refresh?: boolean } = {},
   ) =>
     diagnoseOrder(
-      {
-        shop,
-        settings,
-        hotwax: createHotwaxClient({
-          ...hotwaxOptions(),
-          ...(options.importOrder ? { importOrderService: hotwax.settings.importOrderService } : {}),
-          ...(options.refresh ? { refreshOrderService: hotwax.settings.refreshOrderService } : {}),
+      createDiagnoseDeps(
+        parseConfig(diagnoseSchema, {
+          ...simEnv(
+            ...(options.importOrder ? [] : ['HOTWAX_IMPORT_ORDER_SERVICE']),
+            ...(options.refresh ? [] : ['HOTWAX_REFRESH_ORDER_SERVICE']),
+          ),
+          VERIFY_DELAY_SECONDS: '20',
         }),
-        shopify: createShopifyAdmin({
-          shop,
-          accessToken: shopify.accessToken,
-          apiVersion: shopify.apiVersion,
-          adminUrl: shopify.url,
-          timeoutMs: 5_000,
-        }),
-      },
+      ),
       { orderId, repair: options.repair ?? false, now: Date.now(), pollIntervalMs: 500 },
     );
 
@@ -303,8 +278,8 @@ describe('diagnoseOrder', () => {
 
     expect(diagnosis.repair).toMatchObject({ kind: 'reimport_job', performed: true, verified: false });
     expect(diagnosis.repair?.outcome).toContain('failed again');
-    expect(diagnosis.cause?.mdmLogId).not.toBe(firstLog);
-    expect(diagnosis.cause?.rawError).toBe('Connection timeout while reading from Shopify');
+    expect(diagnosis.finding?.mdmLogId).not.toBe(firstLog);
+    expect(diagnosis.finding?.rawError).toBe('Connection timeout while reading from Shopify');
     expect(diagnosis.healthy).toBe(false);
   });
 
@@ -318,7 +293,7 @@ describe('diagnoseOrder', () => {
     const diagnosis = await diagnose(order.id, { repair: true });
 
     expect(diagnosis.state).toBe('awaiting_approval');
-    expect(diagnosis.cause?.explanation).toContain('the payment is pending in Shopify');
+    expect(diagnosis.finding?.explanation).toContain('the payment is pending in Shopify');
     expect(diagnosis.fix).toContain('Order Approval troubleshooting');
     expect(diagnosis.repair).toBeUndefined();
     expect(diagnosis.healthy).toBe(false);
@@ -400,7 +375,7 @@ describe('npm run cli -- status', () => {
     orderName: '#2001',
     state: 'blocked_on_data',
     finding: {
-      cause: 'Phone number missing or invalid',
+      title: 'Phone number missing or invalid',
       explanation: 'HotWax could not import this order.',
       fix: 'Add the phone number in Shopify.',
     },
@@ -410,7 +385,7 @@ describe('npm run cli -- status', () => {
 
   beforeAll(async () => {
     aws = await createTestAws();
-    const store = createOrderStore({ client: aws.doc, tableName: aws.tableName });
+    const store = createOrderRepository({ client: aws.doc, tableName: aws.tableName });
     for (const order of [blocked, inSync, verifying])
       await store.save(order, { expectedVersion: undefined, events: [], now });
   });

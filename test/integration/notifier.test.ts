@@ -12,8 +12,7 @@ import {
   createWebhookSlackSender,
 } from '../../shared/adapters/slack/slack-sender.js';
 import { createNotifyQueue } from '../../shared/adapters/sqs/notify-queue.js';
-import { SlackUnavailableError } from '../../shared/domain/notify-ports.js';
-import type { Notification } from '../../shared/domain/ports.js';
+import { type Notification, SlackUnavailableError } from '../../shared/domain/ports.js';
 import { type SimMessage, type SlackSim, startSlackSim } from '../sim/slack/slack-sim.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { lambdaContext } from '../support/http-event.js';
@@ -37,7 +36,7 @@ const blocked = (
   kind: 'needs_human',
   shop,
   title: `Order #${1000 + index} cannot reach HotWax`,
-  cause: 'The shipping address has no phone number',
+  explanation: 'The shipping address has no phone number',
   at,
   order: {
     orderId: String(5_100_000_000_000 + index),

@@ -3,25 +3,27 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrderStore, type OrderStore } from '../../shared/adapters/dynamo/order-store.js';
+import { createOrderRepository } from '../../shared/adapters/dynamo/order-repository.js';
 import { createSweepCheckpointStore } from '../../shared/adapters/dynamo/sweep-checkpoint-store.js';
-import { createHotwaxClient } from '../../shared/adapters/hotwax/hotwax-client.js';
 import { createShopifyAdmin, type ShopifyAdmin } from '../../shared/adapters/shopify/admin-client.js';
-import { createWebhookVerifier } from '../../shared/adapters/shopify/webhook-verifier.js';
-import { createCheckQueue } from '../../shared/adapters/sqs/check-queue.js';
-import { createNotifyQueue } from '../../shared/adapters/sqs/notify-queue.js';
+import { checkerSchema, parseConfig, sweeperSchema, webhookSchema } from '../../shared/config/config.js';
+import { MetricName } from '../../shared/domain/metric-names.js';
 import type { CheckMessage } from '../../shared/domain/order-sync.js';
-import type { Notification } from '../../shared/domain/ports.js';
-import { MetricName } from '../../shared/observability/metric-names.js';
+import type { Notification, OrderRepository } from '../../shared/domain/ports.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
-import { checkOrders } from '../../shared/use-cases/check-orders.js';
-import { type IngestWebhookDeps, ingestWebhook } from '../../shared/use-cases/ingest-webhook.js';
+import { checkOrders } from '../../shared/use-cases/check-orders/check-orders.js';
 import {
-  defaultSweepSettings,
+  type IngestWebhookDeps,
+  ingestWebhook,
+} from '../../shared/use-cases/ingest-webhook/ingest-webhook.js';
+import {
   type SweepOrdersDeps,
   type SweepSettings,
   sweepOrders,
-} from '../../shared/use-cases/sweep-orders.js';
+} from '../../shared/use-cases/sweep-orders/sweep-orders.js';
+import { createCheckerDeps } from '../../shared/wiring/checker.js';
+import { createSweeperDeps } from '../../shared/wiring/sweeper.js';
+import { createWebhookDeps } from '../../shared/wiring/webhook.js';
 import { startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
 import { startShopifySim } from '../sim/shopify/admin-sim.js';
 import { buildOrderPayload } from '../sim/shopify/order-payload.js';
@@ -92,24 +94,32 @@ const scenario = async (simOptions: Parameters<typeof startShopifySim>[0] = {}) 
   const sim = await startShopifySim({ shop, bucketSize: 20_000, restoreRate: 10_000, ...simOptions });
   const checkQueueUrl = (await aws.createQueue(`checks-${scenarioCount}`)).url;
   const notifyQueueUrl = (await aws.createQueue(`notify-${scenarioCount}`)).url;
-  const store = createOrderStore({ client: aws.doc, tableName: aws.tableName });
+  // The functions' own wiring, pointed at this shop's queues: checks due at once, no payload quarantined.
+  const env = {
+    ...aws.env,
+    TABLE_NAME: aws.tableName,
+    CHECK_QUEUE_URL: checkQueueUrl,
+    NOTIFY_QUEUE_URL: notifyQueueUrl,
+    SHOPIFY_SHOP: shop,
+    SHOPIFY_ADMIN_TOKEN: sim.accessToken,
+    SHOPIFY_API_VERSION: sim.apiVersion,
+    SHOPIFY_ADMIN_URL: sim.url,
+    SHOPIFY_WEBHOOK_SECRET: secret,
+    QUARANTINE_BUCKET: 'unused',
+    CHECK_DELAY_SECONDS: '0',
+    FULFILLED_CHECK_DELAY_SECONDS: '0',
+  };
+  const store = createOrderRepository({ client: aws.doc, tableName: aws.tableName });
   const checkpoints = createSweepCheckpointStore({ client: aws.doc, tableName: aws.tableName });
-  const queue = createCheckQueue({ client: aws.sqs, queueUrl: checkQueueUrl });
-  const notifier = createNotifyQueue({ client: aws.sqs, queueUrl: notifyQueueUrl });
-
-  const ingestDeps: IngestWebhookDeps = {
-    verify: createWebhookVerifier(secret),
+  const ingestDeps: IngestWebhookDeps = createWebhookDeps(parseConfig(webhookSchema, env), {
+    credentials: aws.credentials,
     store,
-    queue,
     quarantine: {
       put: async () => {
         throw new Error('no payload should be quarantined in these tests');
       },
-    } as unknown as IngestWebhookDeps['quarantine'],
-    telemetry: silentTelemetry,
-    clock: { now: () => Date.now() },
-    config: { expectedShop: shop, checkDelaySeconds: 0, fulfilledCheckDelaySeconds: 0 },
-  };
+    },
+  });
   const deliver = async (
     topic: 'orders/create' | 'orders/fulfilled',
     payload: Record<string, unknown>,
@@ -151,27 +161,13 @@ const scenario = async (simOptions: Parameters<typeof startShopifySim>[0] = {}) 
     throttle: { baseDelayMs: 5, maxDelayMs: 200 },
   });
   const recorder = recordingTelemetry();
-  const settings: SweepSettings = {
-    ...defaultSweepSettings,
-    shop,
-    pageSize: 50,
+  const sweeperDeps = createSweeperDeps(
     // Orders created a moment ago are due for their check at once and no webhook is "still on its way".
-    settleMs: 0,
-    checkDelayMs: 0,
-    fulfilledCheckDelayMs: 0,
-    stopBeforeDeadlineMs: 0,
-    webhookCallbackUrl: callbackUrl,
-  };
-  const deps: SweepOrdersDeps = {
-    shopify,
-    store,
-    checkpoints,
-    queue,
-    notifier,
-    telemetry: recorder.telemetry,
-    clock: { now: () => Date.now() },
-    settings,
-  };
+    parseConfig(sweeperSchema, { ...env, SWEEP_SETTLE_SECONDS: '0', WEBHOOK_CALLBACK_URL: callbackUrl }),
+    { credentials: aws.credentials, shopify, store, checkpoints, telemetry: recorder.telemetry },
+  );
+  const settings: SweepSettings = { ...sweeperDeps.settings, pageSize: 50, stopBeforeDeadlineMs: 0 };
+  const deps: SweepOrdersDeps = { ...sweeperDeps, settings };
   const sweep = (
     overrides: Partial<Omit<SweepOrdersDeps, 'settings'>> & { settings?: Partial<SweepSettings> } = {},
     options: { now?: number; deadline?: number; sinceMs?: number } = {},
@@ -193,6 +189,7 @@ const scenario = async (simOptions: Parameters<typeof startShopifySim>[0] = {}) 
 
   return {
     shop,
+    env,
     sim,
     store,
     checkpoints,
@@ -259,36 +256,20 @@ describe('the reconciliation sweep', () => {
     const hotwax = await startHotwaxSim();
     cleanups.push(() => hotwax.stop());
     for (const orderId of lost) hotwax.addOrder({ externalId: orderId, statusId: 'ORDER_APPROVED' });
+    // The checker's own wiring at DESIGN.md's timings, without the optional HotWax services.
+    const {
+      HOTWAX_IMPORT_ORDER_SERVICE: _perOrder,
+      HOTWAX_REFRESH_ORDER_SERVICE: _refresh,
+      ...hotwaxEnv
+    } = hotwax.env('token');
+    const checkerEnv = {
+      ...s.env,
+      ...hotwaxEnv,
+      CHECK_DELAY_SECONDS: undefined,
+      FULFILLED_CHECK_DELAY_SECONDS: undefined,
+    };
     const results = await checkOrders(
-      {
-        store: s.store,
-        hotwax: createHotwaxClient({
-          baseUrl: hotwax.url,
-          apiToken: hotwax.settings.apiToken,
-          shopifyConfigId: hotwax.settings.shopifyConfigId,
-          shopId: hotwax.settings.shopId,
-          productStoreId: hotwax.settings.productStoreId,
-          orderMdmConfigId: hotwax.settings.orderMdmConfigId,
-          timeoutMs: 5_000,
-        }),
-        shopify: s.shopify,
-        queue: createCheckQueue({ client: aws.sqs, queueUrl: s.checkQueueUrl }),
-        notifier: createNotifyQueue({ client: aws.sqs, queueUrl: s.notifyQueueUrl }),
-        telemetry: silentTelemetry,
-        clock: { now: () => Date.now() },
-        settings: {
-          createdStuckAfterMs: 60 * minute,
-          fulfilledGraceMs: 5 * minute,
-          verifyDelayMs: 5 * minute,
-          maxRepairAttempts: 3,
-          recheckMs: 15 * minute,
-          maxRecheckMs: 360 * minute,
-          canRefresh: false,
-          canImportOrder: false,
-          importJobCooldownMs: 2 * minute,
-          syncSloSeconds: 1800,
-        },
-      },
+      createCheckerDeps(parseConfig(checkerSchema, checkerEnv), { credentials: aws.credentials }),
       checks,
     );
     expect(results.map((result) => result.outcome)).toEqual(['checked', 'checked', 'checked']);
@@ -386,7 +367,7 @@ describe('the reconciliation sweep', () => {
       s.sim.dropWebhooksFor([idOf(payload)]);
       await s.sim.addOrder(payload);
       // The late webhook lands between the sweep's read and its write.
-      const racing: Pick<OrderStore, 'getMany'> = {
+      const racing: Pick<OrderRepository, 'getMany'> = {
         getMany: async (keys) => {
           const found = await s.store.getMany(keys);
           expect((await s.deliver('orders/create', payload)).status).toBe('recorded');
@@ -410,7 +391,7 @@ describe('the reconciliation sweep', () => {
       s.sim.dropWebhooksFor([idOf(payload)]);
       await s.sim.addOrder(payload);
       let delivered = false;
-      const racing: Pick<OrderStore, 'save'> = {
+      const racing: Pick<OrderRepository, 'save'> = {
         save: async (record, options) => {
           const saved = await s.store.save(record, options);
           if (!delivered) {
@@ -541,7 +522,7 @@ describe('the reconciliation sweep', () => {
     const [alarm, ...more] = await s.notifications();
     expect(more).toEqual([]);
     expect(alarm).toMatchObject({ kind: 'alarm', shop: s.shop, title: 'Shopify webhooks are being missed' });
-    expect(alarm?.cause).toMatch(/2 in the previous sweep, 1 in this one/);
+    expect(alarm?.explanation).toMatch(/2 in the previous sweep, 1 in this one/);
 
     await lose(1);
     expect((await s.sweep()).webhooksMissed).toBe(1);

@@ -3,13 +3,11 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrderStore } from '../../shared/adapters/dynamo/order-store.js';
-import { createQuarantineStore } from '../../shared/adapters/s3/quarantine-store.js';
-import { createWebhookVerifier } from '../../shared/adapters/shopify/webhook-verifier.js';
-import { createCheckQueue } from '../../shared/adapters/sqs/check-queue.js';
+import { createOrderRepository } from '../../shared/adapters/dynamo/order-repository.js';
+import { parseConfig, webhookSchema } from '../../shared/config/config.js';
 import type { CheckMessage } from '../../shared/domain/order-sync.js';
-import { silentTelemetry } from '../../shared/observability/telemetry.js';
-import { ingestWebhook } from '../../shared/use-cases/ingest-webhook.js';
+import { ingestWebhook } from '../../shared/use-cases/ingest-webhook/ingest-webhook.js';
+import { createWebhookDeps } from '../../shared/wiring/webhook.js';
 import { buildOrderPayload, nextOrderId } from '../sim/shopify/order-payload.js';
 import { webhookHeaders } from '../sim/shopify/sign-webhook.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
@@ -87,7 +85,7 @@ const itemsFor = async (orderId: string) => {
   return Items ?? [];
 };
 
-const store = () => createOrderStore({ client: aws.doc, tableName: aws.tableName });
+const store = () => createOrderRepository({ client: aws.doc, tableName: aws.tableName });
 
 beforeAll(async () => {
   aws = await createTestAws();
@@ -295,15 +293,16 @@ describe('POST /webhooks/shopify', () => {
 });
 
 describe('when storage or the queue fails', () => {
-  const baseDeps = () => ({
-    verify: createWebhookVerifier(secret),
-    store: store(),
-    queue: createCheckQueue({ client: aws.sqs, queueUrl }),
-    quarantine: createQuarantineStore({ client: aws.s3, bucket }),
-    telemetry: silentTelemetry,
-    clock: { now: () => Date.now() },
-    config: { expectedShop: shop, checkDelaySeconds: 0, fulfilledCheckDelaySeconds: 0 },
-  });
+  /** The webhook function's own wiring, with checks due at once. */
+  const baseDeps = () =>
+    createWebhookDeps(
+      parseConfig(webhookSchema, {
+        ...process.env,
+        CHECK_DELAY_SECONDS: '0',
+        FULFILLED_CHECK_DELAY_SECONDS: '0',
+      }),
+      { credentials: aws.credentials },
+    );
   const request = (payload: Record<string, unknown>, eventId: string) => {
     const body = JSON.stringify(payload);
     return {
@@ -337,7 +336,7 @@ describe('when storage or the queue fails', () => {
 
   it('answers 5xx when DynamoDB fails, and stores nothing', async () => {
     const payload = buildOrderPayload();
-    const broken = createOrderStore({ client: aws.doc, tableName: 'no-such-table' });
+    const broken = createOrderRepository({ client: aws.doc, tableName: 'no-such-table' });
     await expect(
       ingestWebhook({ ...baseDeps(), store: broken }, request(payload, `evt-${nextOrderId()}`)),
     ).rejects.toThrow();

@@ -27,17 +27,3 @@ export const webOrderFacts = (
   flags: allFlags,
   ...overrides,
 });
-
-/** The checker's settings at the defaults of DESIGN.md (as `checkerSettingsFromConfig` gives them). */
-export const defaultCheckerSettings = {
-  createdStuckAfterMs: 3_600_000,
-  fulfilledGraceMs: 300_000,
-  verifyDelayMs: 300_000,
-  maxRepairAttempts: 3,
-  recheckMs: 900_000,
-  maxRecheckMs: 6 * 3_600_000,
-  canRefresh: false,
-  canImportOrder: false,
-  importJobCooldownMs: 120_000,
-  syncSloSeconds: 1800,
-};

@@ -3,11 +3,10 @@ import {
   buildAlarmMessage,
   buildDigestMessage,
   buildNotificationMessage,
-  humanDuration,
   renderPlainText,
   type SlackMessage,
-  scrubPii,
-} from '../../shared/domain/notification-messages.js';
+} from '../../shared/adapters/slack/block-kit.js';
+import { humanDuration, scrubPii } from '../../shared/domain/notification-text.js';
 import type { Notification } from '../../shared/domain/ports.js';
 
 const now = Date.parse('2026-05-04T15:00:00Z');
@@ -38,7 +37,7 @@ describe('an order message', () => {
   it.each([
     {
       runbook: 'blocked on data: fix the data in Shopify, the monitor re-imports',
-      input: notification({ cause: 'The shipping address has no phone number' }),
+      input: notification({ explanation: 'The shipping address has no phone number' }),
       expected: [
         '#1042',
         'Online store',
@@ -50,7 +49,7 @@ describe('an order message', () => {
     },
     {
       runbook: 'web order held in Created: the order approval troubleshooting',
-      input: notification({ cause: 'Payment is still pending' }, { state: 'awaiting_approval' }),
+      input: notification({ explanation: 'Payment is still pending' }, { state: 'awaiting_approval' }),
       expected: [
         'Awaiting approval',
         'Order Approval troubleshooting',
@@ -61,7 +60,7 @@ describe('an order message', () => {
     {
       runbook: 'POS order fulfilled in Shopify, refresh not configured: refresh it by hand',
       input: notification(
-        { cause: 'Fulfilled in Shopify, still Created in HotWax' },
+        { explanation: 'Fulfilled in Shopify, still Created in HotWax' },
         { channel: 'pos', state: 'stuck_created' },
       ),
       expected: [
@@ -77,7 +76,7 @@ describe('an order message', () => {
       input: notification(
         {
           kind: 'escalated',
-          cause: 'Three re-imports did not land',
+          explanation: 'Three re-imports did not land',
           bundle: { mdmLogId: 'LOG-77', attempts: 3 },
         },
         { state: 'escalated' },
@@ -120,7 +119,7 @@ describe('an order message', () => {
       'Contact: jane.doe@example.com, +1 (555) 123-4567, 555-123-4567, (555) 987 6543',
     ].join('\n');
     const message = buildNotificationMessage(
-      notification({ rawError, cause: 'Customer jane.doe@example.com has no phone' }),
+      notification({ rawError, explanation: 'Customer jane.doe@example.com has no phone' }),
       now,
     );
     const everything = JSON.stringify(message);
@@ -133,7 +132,7 @@ describe('an order message', () => {
   });
 
   it('escapes Slack control characters in free text', () => {
-    const message = buildNotificationMessage(notification({ cause: 'Tax <missing> & rate' }), now);
+    const message = buildNotificationMessage(notification({ explanation: 'Tax <missing> & rate' }), now);
     expect(JSON.stringify(message.blocks)).toContain('Tax &lt;missing&gt; &amp; rate');
   });
 
@@ -150,7 +149,7 @@ describe('an order message', () => {
       kind: 'quarantined',
       shop: 'acme.myshopify.com',
       title: 'A Shopify webhook could not be read and was quarantined',
-      cause: 'The orders/create payload is not valid JSON',
+      explanation: 'The orders/create payload is not valid JSON',
       at: now,
     };
     const text = read(buildNotificationMessage(quarantined, now));
@@ -184,7 +183,7 @@ describe('scrubPii', () => {
 describe('a storm digest', () => {
   const storm = Array.from({ length: 45 }, (_, index) =>
     notification(
-      { cause: index % 3 === 0 ? 'Missing customer address' : 'Missing shipping phone' },
+      { explanation: index % 3 === 0 ? 'Missing customer address' : 'Missing shipping phone' },
       {
         orderId: String(6000000000000 + index),
         orderName: `#${2000 + index}`,

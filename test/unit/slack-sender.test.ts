@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { buildNotificationMessage } from '../../shared/adapters/slack/block-kit.js';
 import { createConsoleSlackSender } from '../../shared/adapters/slack/console-slack-sender.js';
 import { createSlackSender } from '../../shared/adapters/slack/slack-sender.js';
-import { buildNotificationMessage } from '../../shared/domain/notification-messages.js';
 
 describe('createSlackSender', () => {
   it.each([
@@ -32,7 +32,7 @@ describe('the console sink', () => {
         kind: 'needs_human',
         shop: 'acme.myshopify.com',
         title: 'Order #1042 cannot reach HotWax',
-        cause: 'The shipping address has no phone number',
+        explanation: 'The shipping address has no phone number',
         at: 0,
         order: {
           orderId: '5123456789012',

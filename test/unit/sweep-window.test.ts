@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { defaultSweepSettings } from '../../shared/config/settings.js';
 import type { OrderRecord } from '../../shared/domain/order-sync.js';
 import type { ShopifyOrderSnapshot } from '../../shared/domain/ports.js';
 import {
   compareWithRecord,
-  defaultSweepWindowSettings,
   factsFromSnapshot,
   InvalidDurationError,
   missingSubscriptions,
@@ -16,7 +16,7 @@ import {
 
 const minute = 60_000;
 const now = Date.parse('2026-03-01T12:00:00Z');
-const settings = { ...defaultSweepWindowSettings, settleMs: minute };
+const settings = { ...defaultSweepSettings, settleMs: minute };
 
 const snapshot = (overrides: Partial<ShopifyOrderSnapshot> = {}): ShopifyOrderSnapshot => ({
   orderId: '5000000000001',

@@ -10,38 +10,50 @@ export interface AwsEndpoints {
   S3_ENDPOINT?: string | undefined;
 }
 
-/** SDK retries (standard mode, 3 attempts) with timeouts short enough to answer Shopify within its 5 s limit. */
-const common = (region: string) => ({
-  region,
-  maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
-});
-
 /** X-Ray capture of an SDK client (Powertools Tracer's `captureAWSv3Client`); identity where tracing is off. */
 export type CaptureClient = <T>(client: T) => T;
 const untraced: CaptureClient = (client) => client;
 
-export const createDynamoClient = (config: AwsEndpoints, capture: CaptureClient = untraced) =>
-  DynamoDBDocumentClient.from(
-    capture(
-      new DynamoDBClient({
-        ...common(config.AWS_REGION),
-        ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
-      }),
-    ),
-    { marshallOptions: { removeUndefinedValues: true } },
+export interface AwsClientOptions {
+  capture?: CaptureClient;
+  /** explicit credentials (the local emulators'); otherwise the SDK's default chain */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** SDK retries (standard mode, 3 attempts) with timeouts short enough to answer Shopify within its 5 s limit. */
+const common = (region: string, options: AwsClientOptions) => ({
+  region,
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  ...(options.credentials ? { credentials: options.credentials } : {}),
+});
+
+/** The plain DynamoDB client (table management, counts); records go through `createDynamoClient`. */
+export const createDynamoDbClient = (config: AwsEndpoints, options: AwsClientOptions = {}) =>
+  (options.capture ?? untraced)(
+    new DynamoDBClient({
+      ...common(config.AWS_REGION, options),
+      ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+    }),
   );
 
-export const createSqsClient = (config: AwsEndpoints, capture: CaptureClient = untraced) =>
-  capture(
+/** The document client the repositories take. */
+export const documentClient = (client: DynamoDBClient) =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+
+export const createDynamoClient = (config: AwsEndpoints, options: AwsClientOptions = {}) =>
+  documentClient(createDynamoDbClient(config, options));
+
+export const createSqsClient = (config: AwsEndpoints, options: AwsClientOptions = {}) =>
+  (options.capture ?? untraced)(
     new SQSClient({
-      ...common(config.AWS_REGION),
+      ...common(config.AWS_REGION, options),
       ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
     }),
   );
 
-export const createS3Client = (config: AwsEndpoints) =>
+export const createS3Client = (config: AwsEndpoints, options: AwsClientOptions = {}) =>
   new S3Client({
-    ...common(config.AWS_REGION),
+    ...common(config.AWS_REGION, options),
     ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT, forcePathStyle: true } : {}),
   });

@@ -5,8 +5,13 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { DigestWindow, SlackThread, SlackThreadStore, WindowKey } from '../../domain/notify-ports.js';
-import type { Notification } from '../../domain/ports.js';
+import type {
+  DigestWindow,
+  Notification,
+  SlackThread,
+  SlackThreadStore,
+  WindowKey,
+} from '../../domain/ports.js';
 
 /**
  * Items (single table, see table-definition.ts):
@@ -39,7 +44,7 @@ const digestEntry = (notification: Notification): Notification => ({
   title: notification.title,
   at: notification.at,
   ...(notification.order ? { order: notification.order } : {}),
-  ...(notification.cause ? { cause: notification.cause } : {}),
+  ...(notification.explanation ? { explanation: notification.explanation } : {}),
 });
 
 const setSize = (value: unknown): number => (value instanceof Set ? value.size : 0);

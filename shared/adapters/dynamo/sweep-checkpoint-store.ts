@@ -1,20 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SweepCheckpoint, SweepCheckpoints, SweepClaim } from '../../domain/ports.js';
 import type { SweepProgress, SweepWindow } from '../../domain/sweep-window.js';
-
-/** The sweep's state per shop, beside the orders in the same table (pk `SWEEP#<shop>`, sk `CHECKPOINT`). */
-export interface SweepCheckpoint extends SweepProgress {
-  /** sweeps in a row that found orders whose webhooks never arrived */
-  consecutiveMissedSweeps: number;
-  /** webhooks the last run found missing, for the alarm's text */
-  lastRunMissed: number;
-  /** webhook topics found missing at the last run, so one gap is reported once */
-  missingTopics: string[];
-  lastRunAt?: number | undefined;
-}
-
-export type SweepClaim =
-  | { claimed: true; checkpoint: SweepCheckpoint }
-  | { claimed: false; heldUntil: number };
 
 /** Another sweep took the lease over (ours expired): this run must stop without writing progress. */
 export class SweepLeaseLostError extends Error {
@@ -46,9 +32,9 @@ const fromItem = (item: Item | undefined): SweepCheckpoint => ({
 });
 
 /**
- * The sweep checkpoint. A run first claims a lease (a conditional write), so two sweeps never work the same window;
- * every later write is conditional on still holding it, so a run whose lease was taken over cannot move the
- * checkpoint.
+ * The sweep checkpoint per shop (pk `SWEEP#<shop>`, sk `CHECKPOINT`, beside the orders). A run first claims a
+ * lease (a conditional write), so two sweeps never work the same window; every later write is conditional on still
+ * holding it, so a run whose lease was taken over cannot move the checkpoint.
  */
 export const createSweepCheckpointStore = ({
   client,
@@ -139,9 +125,7 @@ export const createSweepCheckpointStore = ({
   const release = async (params: {
     shop: string;
     owner: string;
-    update?: Partial<
-      Pick<SweepCheckpoint, 'consecutiveMissedSweeps' | 'lastRunMissed' | 'missingTopics' | 'lastRunAt'>
-    >;
+    update?: Parameters<SweepCheckpoints['release']>[0]['update'];
   }): Promise<boolean> => {
     const names: Record<string, string> = { '#owner': 'leaseOwner', '#until': 'leaseUntil' };
     const values: Item = { ':owner': params.owner };
@@ -170,7 +154,6 @@ export const createSweepCheckpointStore = ({
     }
   };
 
-  return { get, claim, saveProgress, release };
+  const checkpoints: SweepCheckpoints & { get: typeof get } = { get, claim, saveProgress, release };
+  return checkpoints;
 };
-
-export type SweepCheckpointStore = ReturnType<typeof createSweepCheckpointStore>;

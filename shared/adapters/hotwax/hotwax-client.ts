@@ -1,9 +1,10 @@
 import type { HotwaxConfig } from '../../config/config.js';
-import type { HotwaxJobStatus, HotwaxOrder, HotwaxPort, JobRun, MdmFailure } from '../../domain/ports.js';
+import type { HotwaxOrder } from '../../domain/ports.js';
 import { createBoundedCache } from './bounded-cache.js';
 import { HotwaxApiError, HotwaxError } from './errors.js';
 import { matchFailedRecords } from './failed-records.js';
 import { createHotwaxHttp, type HotwaxHttpOptions, normalizeBaseUrl } from './hotwax-http.js';
+import type { HotwaxJobStatus, LegacyHotwaxClient as HotwaxPort, JobRun, MdmFailure } from './legacy-port.js';
 import type { QueryValue } from './wire.js';
 
 export interface HotwaxClientOptions extends HotwaxHttpOptions {

@@ -1,20 +1,17 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-
-export interface QuarantinedDelivery {
-  shop: string;
-  topic: string;
-  /** the delivery's id (event or webhook id): the same delivery retried lands on the same object */
-  deliveryId: string;
-  reason: string;
-  receivedAt: number;
-  body: Buffer;
-}
+import type { QuarantinedDelivery, QuarantineStore } from '../../domain/ports.js';
 
 /**
  * Keeps authentic webhook payloads that could not be parsed, byte for byte, so nothing Shopify sent is lost and a
  * person (or a later fix) can replay them. S3 because a payload can be megabytes, beyond a DynamoDB item.
  */
-export const createQuarantineStore = ({ client, bucket }: { client: S3Client; bucket: string }) => ({
+export const createQuarantineStore = ({
+  client,
+  bucket,
+}: {
+  client: S3Client;
+  bucket: string;
+}): QuarantineStore => ({
   async put(delivery: QuarantinedDelivery): Promise<string> {
     const day = new Date(delivery.receivedAt).toISOString().slice(0, 10);
     const safeShop = delivery.shop.replace(/[^a-z0-9.-]/gi, '_') || 'unknown-shop';
@@ -32,5 +29,3 @@ export const createQuarantineStore = ({ client, bucket }: { client: S3Client; bu
     return key;
   },
 });
-
-export type QuarantineStore = ReturnType<typeof createQuarantineStore>;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api';
-import type { ShopifyOrderSnapshot, ShopifyPort } from '../../domain/ports.js';
+import type { OrdersPage as PortOrdersPage, ShopifyPort, WebhookSubscription } from '../../domain/ports.js';
+import { monitoredSubscriptionTopics, type SubscriptionTopic } from '../../domain/webhook-topics.js';
 import { installAdminBaseUrlRouting, withAdminBaseUrl } from './admin-base-url.js';
 import { ShopifyApiError, ShopifyThrottledError } from './admin-errors.js';
 import {
@@ -21,20 +22,9 @@ import { createCostBudget, type QueryCost, readQueryCost, throttledDelay } from 
 
 export type { QueryCost, ThrottleStatus } from './query-cost.js';
 
-/** The topics the monitor subscribes to, as GraphQL's `WebhookSubscriptionTopic` names them. */
-export type WebhookTopic = 'ORDERS_CREATE' | 'ORDERS_FULFILLED';
-export const monitoredWebhookTopics: readonly WebhookTopic[] = ['ORDERS_CREATE', 'ORDERS_FULFILLED'];
+export type { WebhookSubscription };
 
-export interface WebhookSubscription {
-  id: string;
-  topic: string;
-  callbackUrl: string;
-}
-
-export interface OrdersPage {
-  orders: ShopifyOrderSnapshot[];
-  endCursor: string | null;
-  hasNextPage: boolean;
+export interface OrdersPage extends PortOrdersPage {
   /** the page's cost and the bucket after it; null if Shopify sent no cost */
   cost: QueryCost | null;
 }
@@ -62,17 +52,7 @@ export interface ShopifyAdminOptions {
 }
 
 export interface ShopifyAdmin extends ShopifyPort {
-  /** One page of orders with `updated_at` in [from, to) (epoch ms), oldest update first. */
-  listOrdersUpdated(params: {
-    from: number;
-    to: number;
-    after?: string | null;
-    /** 1-250, Shopify's page limit */
-    pageSize: number;
-  }): Promise<OrdersPage>;
-  /** Subscriptions of this app for the given topics (default: the two the monitor needs). */
-  listWebhookSubscriptions(topics?: readonly WebhookTopic[]): Promise<WebhookSubscription[]>;
-  createWebhookSubscription(topic: WebhookTopic, callbackUrl: string): Promise<WebhookSubscription>;
+  listOrdersUpdated(params: Parameters<ShopifyPort['listOrdersUpdated']>[0]): Promise<OrdersPage>;
 }
 
 interface SubscriptionNode {
@@ -195,7 +175,7 @@ export const createShopifyAdmin = (options: ShopifyAdminOptions): ShopifyAdmin =
       };
     },
 
-    async listWebhookSubscriptions(topics = monitoredWebhookTopics) {
+    async listWebhookSubscriptions(topics = monitoredSubscriptionTopics) {
       const { data } = await run<{ webhookSubscriptions: { nodes: SubscriptionNode[] } }>(
         'WebhookSubscriptions',
         webhookSubscriptionsQuery,
@@ -204,7 +184,7 @@ export const createShopifyAdmin = (options: ShopifyAdminOptions): ShopifyAdmin =
       return data.webhookSubscriptions.nodes.map(toSubscription);
     },
 
-    async createWebhookSubscription(topic, callbackUrl) {
+    async createWebhookSubscription(topic: SubscriptionTopic, callbackUrl: string) {
       const operation = 'WebhookSubscriptionCreate';
       const { data } = await run<{
         webhookSubscriptionCreate: {

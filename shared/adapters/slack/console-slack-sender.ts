@@ -1,11 +1,11 @@
-import { renderPlainText, type SlackMessage } from '../../domain/notification-messages.js';
-import type { SlackSender } from '../../domain/notify-ports.js';
+import { renderPlainText, type SlackMessage } from './block-kit.js';
+import type { SlackTransport } from './slack-sender.js';
 
 /**
  * Prints messages as readable text for local runs without Slack. It hands out fake ts values so threads and
  * digest edits behave as with the Web API and the printed flow reads the same.
  */
-export const createConsoleSlackSender = (write: (text: string) => void = console.log): SlackSender => {
+export const createConsoleSlackSender = (write: (text: string) => void = console.log): SlackTransport => {
   let counter = 0;
   const nextTs = () => {
     counter += 1;

@@ -5,7 +5,7 @@ import {
   WebAPIRequestError,
 } from '@slack/web-api';
 import { IncomingWebhookHTTPError, IncomingWebhookRequestError } from '@slack/webhook';
-import { type SlackFailureReason, SlackUnavailableError } from '../../domain/notify-ports.js';
+import { type SlackFailureReason, SlackUnavailableError } from '../../domain/ports.js';
 
 /** Web API error codes that no retry fixes: the token or the channel must change. */
 const configurationErrors = new Set([

@@ -1,10 +1,18 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import { IncomingWebhook } from '@slack/webhook';
 import type { SlackConfig } from '../../config/config.js';
-import type { SlackMessage } from '../../domain/notification-messages.js';
-import { type SlackSender, SlackUnavailableError } from '../../domain/notify-ports.js';
+import { type OutgoingMessage, type SlackSender, SlackUnavailableError } from '../../domain/ports.js';
+import { renderMessage, type SlackMessage } from './block-kit.js';
 import { createConsoleSlackSender } from './console-slack-sender.js';
 import { parseRetryAfter, toSlackUnavailableError } from './slack-errors.js';
+
+/** How a rendered message travels: the Web API, an incoming webhook, or the console. */
+export interface SlackTransport extends Omit<SlackSender, 'post' | 'update'> {
+  /** Posts a message; resolves with its ts when the transport returns one. Throws SlackUnavailableError. */
+  post(message: SlackMessage, options?: { threadTs?: string; broadcast?: boolean }): Promise<{ ts?: string }>;
+  /** Replaces an earlier message (only when `supportsUpdate`). Throws SlackUnavailableError. */
+  update(ts: string, message: SlackMessage): Promise<void>;
+}
 
 export interface SlackSenderOptions {
   /** Per-request timeout; Slack normally answers in well under a second. Default 10 s. */
@@ -29,7 +37,7 @@ export const createWebApiSlackSender = (params: {
   channel: string;
   apiUrl?: string;
   timeoutMs?: number;
-}): SlackSender => {
+}): SlackTransport => {
   const client = new WebClient(params.token, {
     ...(params.apiUrl ? { slackApiUrl: webApiBase(params.apiUrl) } : {}),
     retryConfig: { retries: 0 },
@@ -76,7 +84,7 @@ export const createWebApiSlackSender = (params: {
  * Incoming-webhook sender. Webhooks return no message ts, so there are no threads and no edits: a reply becomes a
  * new message. The SDK drops the 429's Retry-After header, so a small fetch wrapper reads it first.
  */
-export const createWebhookSlackSender = (params: { url: string; timeoutMs?: number }): SlackSender => {
+export const createWebhookSlackSender = (params: { url: string; timeoutMs?: number }): SlackTransport => {
   const webhook = new IncomingWebhook(params.url, {
     timeout: params.timeoutMs ?? 10_000,
     retryConfig: { retries: 0 },
@@ -116,8 +124,20 @@ export const createWebhookSlackSender = (params: { url: string; timeoutMs?: numb
   };
 };
 
+/** The domain's Slack port over a transport: what the notifier says, rendered as Block Kit here. */
+export const renderingSender = (transport: SlackTransport): SlackSender => ({
+  kind: transport.kind,
+  supportsThreads: transport.supportsThreads,
+  supportsUpdate: transport.supportsUpdate,
+  post: (message: OutgoingMessage, options) => transport.post(renderMessage(message), options),
+  update: (ts: string, message: OutgoingMessage) => transport.update(ts, renderMessage(message)),
+});
+
 /** The Web API when a bot token is set (threads, edits), else the incoming webhook, else the console. */
-export const createSlackSender = (config: SlackConfig, options: SlackSenderOptions = {}): SlackSender => {
+export const createSlackSender = (config: SlackConfig, options: SlackSenderOptions = {}): SlackSender =>
+  renderingSender(createSlackTransport(config, options));
+
+const createSlackTransport = (config: SlackConfig, options: SlackSenderOptions): SlackTransport => {
   if (config.SLACK_BOT_TOKEN && config.SLACK_CHANNEL_ID) {
     return createWebApiSlackSender({
       token: config.SLACK_BOT_TOKEN,

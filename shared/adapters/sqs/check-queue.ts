@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { CheckMessage } from '../../domain/order-sync.js';
-import type { CheckQueuePort } from '../../domain/ports.js';
+import type { CheckQueue } from '../../domain/ports.js';
 
 /** SQS caps DelaySeconds at 15 minutes; a longer wait is finished by the checker re-queueing until `dueAt`. */
 export const maxDelaySeconds = 900;
@@ -18,7 +18,7 @@ export const createCheckQueue = ({
 }: {
   client: SQSClient;
   queueUrl: string;
-}): CheckQueuePort => ({
+}): CheckQueue => ({
   async schedule(messages, now) {
     if (messages.length === 1) {
       const [message] = messages as [CheckMessage];

@@ -4,7 +4,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { Notification, NotifierPort } from '../../domain/ports.js';
+import type { Notification, Notifier } from '../../domain/ports.js';
 
 export class NotifyQueueError extends Error {
   override name = 'NotifyQueueError';
@@ -43,7 +43,7 @@ const chunk = (entries: SendMessageBatchRequestEntry[]): SendMessageBatchRequest
  * The notify queue's producer: the checker hands notifications to it and the notifier Lambda consumes them. Failed
  * entries are retried once; if any still fails this throws, so the caller's own message is retried by SQS.
  */
-export const createNotifyQueue = (params: { client: SQSClient; queueUrl: string }): NotifierPort => {
+export const createNotifyQueue = (params: { client: SQSClient; queueUrl: string }): Notifier => {
   const send = async (entries: SendMessageBatchRequestEntry[]): Promise<BatchResultErrorEntry[]> => {
     const results = await Promise.all(
       chunk(entries).map((batch) =>

@@ -1,17 +1,14 @@
+import { MetricName } from '../../domain/metric-names.js';
+import type { CloudWatchAlarm } from '../../domain/notification-text.js';
 import {
-  buildAlarmMessage,
-  buildNotificationMessage,
-  type CloudWatchAlarm,
-} from '../../domain/notification-messages.js';
-import {
+  type Clock,
+  type Notification,
   type SlackSender,
   type SlackThreadStore,
   SlackUnavailableError,
+  type Telemetry,
   type WindowKey,
-} from '../../domain/notify-ports.js';
-import type { Clock, Notification } from '../../domain/ports.js';
-import { MetricName } from '../../observability/metric-names.js';
-import type { Telemetry } from '../../observability/telemetry.js';
+} from '../../domain/ports.js';
 import { DigestPendingError, postDigest } from './post-digest.js';
 
 /** One queue record's notification, identified so its outcome can be reported per record. */
@@ -68,7 +65,7 @@ export const createSendNotifications = (
   const sendOrderMessage = async (notification: Notification): Promise<DeliveryOutcome> => {
     const order = notification.order;
     if (!order) {
-      await sender.post(buildNotificationMessage(notification, now()));
+      await sender.post({ kind: 'notification', notification, now: now() });
       return { ok: true, sent: true, route: 'message' };
     }
     const key = postedKey(notification);
@@ -84,7 +81,7 @@ export const createSendNotifications = (
     }
     const threadTs = sender.supportsThreads ? thread?.ts : undefined;
     const { ts } = await sender.post(
-      buildNotificationMessage(notification, now()),
+      { kind: 'notification', notification, now: now() },
       // A new problem on a known order goes into its thread and is also shown in the channel.
       threadTs ? { threadTs, broadcast: !resolved } : {},
     );
@@ -219,7 +216,7 @@ export const createSendNotifications = (
     async sendAlarms(alarms: readonly CloudWatchAlarm[]): Promise<void> {
       for (const alarm of alarms) {
         try {
-          await sender.post(buildAlarmMessage(alarm));
+          await sender.post({ kind: 'alarm', alarm });
           deps.telemetry.count(MetricName.NotificationsSent);
         } catch (error) {
           deps.telemetry.count(MetricName.NotificationsFailed);

@@ -1,6 +1,11 @@
-import { buildDigestMessage } from '../../domain/notification-messages.js';
-import type { DigestWindow, SlackSender, SlackThreadStore, WindowKey } from '../../domain/notify-ports.js';
-import type { Notification } from '../../domain/ports.js';
+import type {
+  DigestWindow,
+  Notification,
+  OutgoingMessage,
+  SlackSender,
+  SlackThreadStore,
+  WindowKey,
+} from '../../domain/ports.js';
 
 /** Another invocation is posting this window's digest right now; the record is retried and then joins it. */
 export class DigestPendingError extends Error {
@@ -40,13 +45,16 @@ export const postDigest = async (
 ): Promise<void> => {
   const { sender, store } = deps;
   let state: DigestWindow = await store.addToDigest(window, notifications, deps.now());
-  const render = (current: DigestWindow, followUp = false) =>
-    buildDigestMessage(current.entries, {
+  const render = (current: DigestWindow, followUp = false): OutgoingMessage => ({
+    kind: 'digest',
+    notifications: current.entries,
+    options: {
       now: deps.now(),
       windowStart: window.windowStart,
       postedIndividually: current.individualCount,
       followUp,
-    });
+    },
+  });
 
   for (let round = 0; round < maxRounds; round += 1) {
     if (round > 0) state = await store.readDigest(window);

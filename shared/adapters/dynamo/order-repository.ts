@@ -10,7 +10,9 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { OrderRecord, SyncState, TimelineEvent } from '../../domain/order-sync.js';
+import type { OrderKey, OrderRecord, TimelineEvent } from '../../domain/order-sync.js';
+import type { OrderRepository, SaveOptions, SaveResult } from '../../domain/ports.js';
+import { inGroup, type SyncState } from '../../domain/states.js';
 
 const day = 86_400_000;
 /** Settled records and timelines are kept this long, then DynamoDB's TTL removes them. */
@@ -19,26 +21,29 @@ const retentionMs = 90 * day;
 const dedupeRetentionMs = 7 * day;
 
 type Item = Record<string, unknown>;
-export type OrderKey = { shop: string; orderId: string };
-export type SaveResult = 'saved' | 'conflict' | 'duplicate';
 
 const orderPk = (orderId: string) => `ORDER#${orderId}`;
 const recordSk = (shop: string) => `SHOP#${shop}`;
 const eventSk = (shop: string, at: number) =>
   `SHOP#${shop}#EV#${String(at).padStart(14, '0')}#${randomBytes(4).toString('hex')}`;
-export const orderKeyString = (key: OrderKey) => `${key.shop}#${key.orderId}`;
-
-const settledStates: ReadonlySet<SyncState> = new Set(['in_sync', 'ignored']);
+const keyOf = ({ shop, orderId }: OrderKey) => ({ pk: orderPk(orderId), sk: recordSk(shop) });
 
 const toItem = (record: OrderRecord, now: number): Item => {
-  const item: Item = { ...record, pk: orderPk(record.orderId), sk: recordSk(record.shop), kind: 'order' };
+  const item: Item = { ...record, ...keyOf(record), kind: 'order' };
   if (record.nextCheckAt !== undefined) item.checkShop = record.shop;
-  if (settledStates.has(record.state)) item.expiresAt = Math.floor((now + retentionMs) / 1000);
+  // Healthy records need nothing more: they expire, unless a later webhook writes them again.
+  if (inGroup(record.state, 'healthy')) item.expiresAt = Math.floor((now + retentionMs) / 1000);
   return item;
 };
 
 const fromItem = (item: Item): OrderRecord => {
   const { pk: _pk, sk: _sk, kind: _kind, checkShop: _checkShop, expiresAt: _expiresAt, ...record } = item;
+  const finding = record.finding as (OrderRecord['finding'] & { cause?: string }) | undefined;
+  // Records written before `Finding.cause` was renamed `title`.
+  if (finding && finding.title === undefined && finding.cause !== undefined) {
+    const { cause, ...rest } = finding;
+    record.finding = { ...rest, title: cause };
+  }
   return record as unknown as OrderRecord;
 };
 
@@ -53,40 +58,31 @@ const isConditionalFailure = (error: unknown) => (error as Error).name === 'Cond
  * The order-sync table: one record per (shop, Shopify order id) with its timeline beside it in the same partition,
  * written with optimistic concurrency so two writers never both win.
  */
-export const createOrderStore = ({
+export const createOrderRepository = ({
   client,
   tableName,
 }: {
   client: DynamoDBDocumentClient;
   tableName: string;
-}) => {
+}): OrderRepository => {
   const get = async ({ shop, orderId }: OrderKey): Promise<OrderRecord | undefined> => {
     const { Item } = await client.send(
-      new GetCommand({
-        TableName: tableName,
-        Key: { pk: orderPk(orderId), sk: recordSk(shop) },
-        ConsistentRead: true,
-      }),
+      new GetCommand({ TableName: tableName, Key: keyOf({ shop, orderId }), ConsistentRead: true }),
     );
     return Item ? fromItem(Item) : undefined;
   };
 
   /** Reads many records at once (BatchGet, 100 keys a call, unprocessed keys retried). */
-  const getMany = async (keys: readonly OrderKey[]): Promise<Map<string, OrderRecord>> => {
-    const found = new Map<string, OrderRecord>();
-    const unique = [...new Map(keys.map((key) => [orderKeyString(key), key])).values()];
+  const getMany = async (keys: readonly OrderKey[]): Promise<OrderRecord[]> => {
+    const found: OrderRecord[] = [];
+    const unique = [...new Map(keys.map((key) => [`${key.shop}#${key.orderId}`, keyOf(key)])).values()];
     for (let start = 0; start < unique.length; start += 100) {
-      let pending: Item[] | undefined = unique
-        .slice(start, start + 100)
-        .map(({ shop, orderId }) => ({ pk: orderPk(orderId), sk: recordSk(shop) }));
+      let pending: Item[] | undefined = unique.slice(start, start + 100);
       for (let attempt = 0; pending?.length && attempt < 5; attempt++) {
         const result = await client.send(
           new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
         );
-        for (const item of result.Responses?.[tableName] ?? []) {
-          const record = fromItem(item);
-          found.set(orderKeyString(record), record);
-        }
+        for (const item of result.Responses?.[tableName] ?? []) found.push(fromItem(item));
         pending = result.UnprocessedKeys?.[tableName]?.Keys as Item[] | undefined;
         if (pending?.length) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
       }
@@ -102,12 +98,7 @@ export const createOrderStore = ({
    */
   const save = async (
     record: OrderRecord,
-    options: {
-      expectedVersion: number | undefined;
-      events: readonly TimelineEvent[];
-      dedupeKey?: string;
-      now: number;
-    },
+    options: SaveOptions,
   ): Promise<{ result: SaveResult; record: OrderRecord }> => {
     const next = { ...record, version: (options.expectedVersion ?? 0) + 1 };
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
@@ -180,7 +171,7 @@ export const createOrderStore = ({
           {
             Update: {
               TableName: tableName,
-              Key: { pk: orderPk(record.orderId), sk: recordSk(record.shop) },
+              Key: keyOf(record),
               UpdateExpression: 'SET nextCheckAt = :lost, checkShop = :shop',
               ConditionExpression: 'version = :v',
               ExpressionAttributeValues: { ':lost': 0, ':shop': record.shop, ':v': record.version },
@@ -236,17 +227,39 @@ export const createOrderStore = ({
     return records;
   };
 
+  const byState = (state: SyncState) => ({
+    IndexName: 'by-state',
+    KeyConditionExpression: '#state = :state',
+    ExpressionAttributeNames: { '#state': 'state' },
+    ExpressionAttributeValues: { ':state': state },
+  });
+
   /** Orders in one state, longest in it first. */
   const listByState = (state: SyncState, limit = 100): Promise<OrderRecord[]> =>
-    queryRecords(
-      {
-        IndexName: 'by-state',
-        KeyConditionExpression: '#state = :state',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':state': state },
-      },
-      limit,
-    );
+    queryRecords(byState(state), limit);
+
+  /** Exact count from the by-state index without reading the records. */
+  const countByState = async (state: SyncState): Promise<number> => {
+    const query = byState(state);
+    let count = 0;
+    let startKey: Item | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          ...query,
+          TableName: tableName,
+          FilterExpression: '#kind = :order',
+          ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#kind': 'kind' },
+          ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':order': 'order' },
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      count += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return count;
+  };
 
   /** Records whose check was due before `before` and never ran: never queued, or the message was lost. */
   const listOverdue = (shop: string, before: number, limit = 500): Promise<OrderRecord[]> =>
@@ -263,12 +276,7 @@ export const createOrderStore = ({
    * Claims a run of a HotWax job for this shop unless one was claimed within `cooldownMs`: in a flash sale one
    * New Orders run serves every order missing in the same window.
    */
-  const claimJobRun = async (
-    shop: string,
-    job: string,
-    now: number,
-    cooldownMs: number,
-  ): Promise<{ claimed: true } | { claimed: false; lastRunAt: number }> => {
+  const claimJobRun = async (shop: string, job: string, now: number, cooldownMs: number) => {
     try {
       await client.send(
         new UpdateCommand({
@@ -279,7 +287,7 @@ export const createOrderStore = ({
           ExpressionAttributeValues: { ':now': now, ':cutoff': now - cooldownMs },
         }),
       );
-      return { claimed: true };
+      return { claimed: true } as const;
     } catch (error) {
       if (!isConditionalFailure(error)) throw error;
       const { Item } = await client.send(
@@ -289,7 +297,7 @@ export const createOrderStore = ({
           ConsistentRead: true,
         }),
       );
-      return { claimed: false, lastRunAt: Number(Item?.lastRunAt ?? now) };
+      return { claimed: false, lastRunAt: Number(Item?.lastRunAt ?? now) } as const;
     }
   };
 
@@ -316,10 +324,9 @@ export const createOrderStore = ({
     abandonDelivery,
     getWithTimeline,
     listByState,
+    countByState,
     listOverdue,
     claimJobRun,
     releaseJobRun,
   };
 };
-
-export type OrderStore = ReturnType<typeof createOrderStore>;

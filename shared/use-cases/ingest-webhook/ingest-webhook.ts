@@ -1,18 +1,25 @@
 import { createHash } from 'node:crypto';
-import type { OrderStore } from '../adapters/dynamo/order-store.js';
-import type { QuarantineStore } from '../adapters/s3/quarantine-store.js';
-import type { WebhookVerifier } from '../adapters/shopify/webhook-verifier.js';
-import { applyOrderSeen } from '../domain/apply-order-seen.js';
-import type { CheckQueuePort, Clock } from '../domain/ports.js';
-import { parseOrderPayload, toOrderFacts, UnparseablePayloadError } from '../domain/shopify-order-payload.js';
-import { dedupeKey, normaliseTopic, recordedTopics } from '../domain/webhook-topics.js';
-import { MetricName } from '../observability/metric-names.js';
-import type { Telemetry } from '../observability/telemetry.js';
+import { applyOrderSeen } from '../../domain/apply-order-seen.js';
+import { MetricName } from '../../domain/metric-names.js';
+import type {
+  CheckQueue,
+  Clock,
+  OrderRepository,
+  QuarantineStore,
+  Telemetry,
+  WebhookVerifier,
+} from '../../domain/ports.js';
+import {
+  parseOrderPayload,
+  toOrderFacts,
+  UnparseablePayloadError,
+} from '../../domain/shopify-order-payload.js';
+import { dedupeKey, normaliseTopic, recordedTopics } from '../../domain/webhook-topics.js';
 
 export interface IngestWebhookDeps {
   verify: WebhookVerifier;
-  store: Pick<OrderStore, 'get' | 'save' | 'abandonDelivery'>;
-  queue: CheckQueuePort;
+  store: Pick<OrderRepository, 'get' | 'save' | 'abandonDelivery'>;
+  queue: CheckQueue;
   quarantine: QuarantineStore;
   telemetry: Telemetry;
   clock: Clock;

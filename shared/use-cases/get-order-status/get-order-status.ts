@@ -1,4 +1,4 @@
-import type { OrderStore } from '../adapters/dynamo/order-store.js';
+import type { OrderRepository } from '../../domain/ports.js';
 
 export class OrderNotFoundError extends Error {
   override name = 'OrderNotFoundError';
@@ -11,7 +11,7 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
  * With several shops holding the id (one deployment normally serves one shop) `shop` picks one.
  */
 export const getOrderStatus = async (
-  store: Pick<OrderStore, 'getWithTimeline'>,
+  store: Pick<OrderRepository, 'getWithTimeline'>,
   orderId: string,
   shop?: string,
 ) => {

@@ -1,0 +1,158 @@
+import type { CheckMessage, OrderRecord } from '../../domain/order-sync.js';
+import type {
+  CheckQueue,
+  Clock,
+  Notifier,
+  OrderRepository,
+  ShopContext,
+  ShopDirectory,
+  Telemetry,
+} from '../../domain/ports.js';
+import { type Decision, decide } from '../../domain/runbook/decide.js';
+import { type DueCheck, type TriageOutcome, triageChecks } from '../../domain/runbook/triage.js';
+import { CheckFailedError, gatherEvidence } from '../runbook/gather-evidence.js';
+import { type ClaimedCheck, claimAndRepair, type DecidedCheck } from './claim-and-repair.js';
+import { tellPeople } from './tell-people.js';
+
+export { CheckFailedError };
+
+export interface CheckOrdersDeps {
+  store: Pick<OrderRepository, 'getMany' | 'save' | 'claimJobRun' | 'releaseJobRun'>;
+  /** the shops this deployment serves: each order is checked with its own shop's HotWax and Shopify */
+  shops: ShopDirectory;
+  queue: CheckQueue;
+  notifier: Notifier;
+  telemetry: Telemetry;
+  clock: Clock;
+  settings: { syncSloSeconds: number };
+}
+
+export type CheckOutcome =
+  | 'checked'
+  | 'stale'
+  | 'requeued'
+  | 'unknown_order'
+  | 'settled'
+  | 'superseded'
+  | 'failed';
+
+export interface CheckResult {
+  outcome: CheckOutcome;
+  error?: Error;
+  decision?: Decision;
+}
+
+export class UnknownShopError extends Error {
+  override name = 'UnknownShopError';
+}
+
+const fromTriage: Record<Exclude<TriageOutcome, 'due' | 'early'>, CheckOutcome> = {
+  unknown_order: 'unknown_order',
+  settled: 'settled',
+  stale: 'stale',
+};
+
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
+/**
+ * Runs one batch of checks: the runbook for every order whose check is due.
+ *
+ * 1. Triage: read the records; drop stale and duplicate messages (a newer check is scheduled, or the order is
+ *    settled); re-queue messages not yet due (delays beyond SQS's 15 minutes).
+ * 2. Per shop, with that shop's HotWax and Shopify — gather evidence: ONE HotWax lookup for the shop's orders, then
+ *    only what each decision needs ("confirm the order exists in Shopify", "match the Shopify order ID in the
+ *    failed-record JSON", the approval job).
+ * 3. Decide each order with the decision table (pure domain).
+ * 4. Claim and repair: a conditional write per decision — one order never gets two repairs — and the repairs; one
+ *    New Orders run serves every missing order of the window.
+ * 5. Tell people: queue the verify / re-check, notify whoever must act, emit metrics.
+ * Failures are per message: the caller reports them so SQS retries with backoff and finally dead-letters them.
+ */
+export const checkOrders = async (
+  deps: CheckOrdersDeps,
+  messages: readonly CheckMessage[],
+): Promise<CheckResult[]> => {
+  const now = deps.clock.now();
+  const { outcomes, due, early } = triageChecks(messages, await deps.store.getMany(messages), now);
+  const results: CheckResult[] = outcomes.map((outcome) =>
+    outcome === 'due' || outcome === 'early' ? { outcome: 'stale' } : { outcome: fromTriage[outcome] },
+  );
+  const settle = (check: DueCheck, result: CheckResult) => {
+    for (const index of check.indexes) results[index] = result;
+  };
+
+  if (early.length > 0) {
+    const requeued = await deps.queue
+      .schedule(
+        early.map((entry) => entry.message),
+        now,
+      )
+      .then(
+        () => ({ outcome: 'requeued' }) as CheckResult,
+        (error: unknown) => ({ outcome: 'failed', error: asError(error) }) as CheckResult,
+      );
+    for (const { index } of early) results[index] = requeued;
+  }
+
+  await Promise.all(
+    [...groupByShop(due)].map(async ([shopName, checks]) => {
+      const shop = deps.shops.get(shopName);
+      if (!shop) {
+        const error = new UnknownShopError(`the monitor does not serve ${shopName}`);
+        for (const check of checks.values()) settle(check, { outcome: 'failed', error });
+        return;
+      }
+      for (const [key, result] of await checkShop(deps, shop, checks, now)) {
+        settle(checks.get(key) as DueCheck, result);
+      }
+    }),
+  );
+  return results;
+};
+
+/** Steps 2–5 for the due checks of one shop. */
+const checkShop = async (
+  deps: CheckOrdersDeps,
+  shop: ShopContext,
+  checks: ReadonlyMap<string, DueCheck>,
+  now: number,
+): Promise<Map<string, CheckResult>> => {
+  const results = new Map<string, CheckResult>();
+  const requests = [...checks].map(([key, { record }]) => ({ key, record }));
+  const gathered = await gatherEvidence(shop, requests, { now, telemetry: deps.telemetry });
+
+  const decided: DecidedCheck[] = [];
+  for (const [key, outcome] of gathered) {
+    if (outcome.error) {
+      results.set(key, { outcome: 'failed', error: outcome.error });
+      continue;
+    }
+    const { record, assessment, evidence } = outcome.gathered;
+    const context = { now, settings: shop.settings, capabilities: shop.hotwax.capabilities };
+    decided.push({ key, record, decision: decide(record, assessment, evidence, context) });
+  }
+
+  const claimedChecks: ClaimedCheck[] = [];
+  for (const [key, outcome] of await claimAndRepair(deps, shop, decided, now)) {
+    if (outcome.kind === 'failed') results.set(key, { outcome: 'failed', error: outcome.error });
+    else if (outcome.kind === 'superseded') results.set(key, { outcome: 'superseded' });
+    else {
+      claimedChecks.push(outcome.check);
+      results.set(key, { outcome: 'checked', decision: outcome.check.decision });
+    }
+  }
+
+  await tellPeople({ ...deps, syncSloSeconds: deps.settings.syncSloSeconds }, shop, claimedChecks, now);
+  return results;
+};
+
+const groupByShop = (due: ReadonlyMap<string, DueCheck>) => {
+  const byShop = new Map<string, Map<string, DueCheck>>();
+  for (const [key, check] of due) {
+    const shop = (check.record as OrderRecord).shop;
+    const checks = byShop.get(shop) ?? new Map<string, DueCheck>();
+    checks.set(key, check);
+    byShop.set(shop, checks);
+  }
+  return byShop;
+};

@@ -1,0 +1,40 @@
+import { createDynamoClient } from '../adapters/aws/clients.js';
+import { createSlackThreadStore } from '../adapters/dynamo/slack-thread-store.js';
+import { createSlackSender } from '../adapters/slack/slack-sender.js';
+import type { NotifierConfig } from '../config/config.js';
+import { silentTelemetry } from '../observability/telemetry.js';
+import {
+  createSendNotifications,
+  type SendNotifications,
+  type SendNotificationsDeps,
+} from '../use-cases/send-notifications/send-notifications.js';
+import { awsOptions, type Overrides, replaced } from './options.js';
+
+export interface NotifierDeps extends SendNotificationsDeps {
+  notifications: SendNotifications;
+}
+
+/**
+ * The notifier's dependencies: Slack (Web API, incoming webhook, or the console when Slack is not configured, so
+ * nothing is silently dropped) and the table's thread and storm-window items.
+ */
+export const createNotifierDeps = (
+  config: NotifierConfig,
+  overrides: Overrides<SendNotificationsDeps> & { write?: (text: string) => void } = {},
+): NotifierDeps => {
+  const { write, ...rest } = overrides;
+  const deps: SendNotificationsDeps = {
+    sender: createSlackSender(config, { write: write ?? ((text) => process.stdout.write(`${text}\n`)) }),
+    store: createSlackThreadStore({
+      client: createDynamoClient(config, awsOptions(rest)),
+      tableName: config.TABLE_NAME,
+    }),
+    telemetry: silentTelemetry,
+    clock: { now: () => Date.now() },
+    ...replaced(rest),
+  };
+  return {
+    ...deps,
+    notifications: createSendNotifications(deps, { stormThreshold: config.NOTIFY_STORM_THRESHOLD }),
+  };
+};

@@ -1,0 +1,29 @@
+import type { AwsClientOptions, CaptureClient } from '../adapters/aws/clients.js';
+
+/** How a caller adjusts what a factory builds, besides replacing a dependency outright. */
+export interface WiringOptions {
+  /** X-Ray capture of the SDK clients (the functions that run Powertools Tracer) */
+  capture?: CaptureClient;
+  /** explicit AWS credentials (the local emulators'); otherwise the SDK's default chain */
+  credentials?: AwsClientOptions['credentials'];
+  /** where adapters' warnings go: Powertools' logger in Lambda, stderr in the CLI */
+  logger?: AdapterLogger;
+}
+
+export interface AdapterLogger {
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+}
+
+/** A factory's second argument: any dependency replaced, and the wiring options. */
+export type Overrides<Deps> = Partial<Deps> & WiringOptions;
+
+export const awsOptions = (options: WiringOptions): AwsClientOptions => ({
+  ...(options.capture ? { capture: options.capture } : {}),
+  ...(options.credentials ? { credentials: options.credentials } : {}),
+});
+
+/** Keeps the dependencies of `overrides`, dropping the wiring options. */
+export const replaced = <Deps>(overrides: Overrides<Deps>): Partial<Deps> => {
+  const { capture: _capture, credentials: _credentials, logger: _logger, ...deps } = overrides;
+  return deps as Partial<Deps>;
+};
