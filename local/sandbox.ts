@@ -55,30 +55,29 @@ export const startSandbox = async (): Promise<Sandbox> => {
   const hotwax: HotwaxSim = await startHotwaxSim({ importDelayMs: 500, refreshDelayMs: 500 });
   const shopify: ShopifySim = await startShopifySim({ shop });
 
-  const id = () => String(nextOrderId());
-  const order = (name: string, orderName: string, expected: SyncState): Scenario => ({
-    name,
-    orderId: id(),
-    orderName,
-    expected,
-  });
-  const healthy = order('Healthy web order', '#1001', 'in_sync');
-  const missing = order('Missed by the New Orders job → re-imported', '#1002', 'in_sync');
-  const blocked = order('Import failed: missing phone → fixed in Shopify → re-imported', '#1003', 'in_sync');
-  const stuckPos = order('POS order stuck in Created, fulfilled in Shopify → refreshed', '#1004', 'in_sync');
-  const approval = order(
-    'Web order held in Created: payment pending → awaiting approval',
-    '#1005',
-    'awaiting_approval',
-  );
-  const broken = order('Import keeps failing with a technical error → escalated', '#1006', 'escalated');
-  const testOrder = order('Test order → ignored', '#1007', 'ignored');
-  const lost = order(
-    'Webhook never arrived → found by the reconciliation sweep → checked',
-    '#1008',
-    'in_sync',
-  );
-  const scenarios = [healthy, missing, blocked, stuckPos, approval, broken, testOrder, lost];
+  // One order per branch of the runbook: its name, and the state the story ends in.
+  const story = {
+    healthy: ['#1001', 'in_sync', 'Healthy web order'],
+    missing: ['#1002', 'in_sync', 'Missed by the New Orders job → re-imported'],
+    blocked: ['#1003', 'in_sync', 'Import failed: missing phone → fixed in Shopify → re-imported'],
+    stuckPos: ['#1004', 'in_sync', 'POS order stuck in Created, fulfilled in Shopify → refreshed'],
+    approval: [
+      '#1005',
+      'awaiting_approval',
+      'Web order held in Created: payment pending → awaiting approval',
+    ],
+    broken: ['#1006', 'escalated', 'Import keeps failing with a technical error → escalated'],
+    testOrder: ['#1007', 'ignored', 'Test order → ignored'],
+    lost: ['#1008', 'in_sync', 'Webhook never arrived → found by the reconciliation sweep → checked'],
+  } satisfies Record<string, [orderName: string, expected: SyncState, name: string]>;
+  const byName = Object.fromEntries(
+    Object.entries(story).map(([key, [orderName, expected, name]]) => [
+      key,
+      { name, orderId: String(nextOrderId()), orderName, expected },
+    ]),
+  ) as Record<keyof typeof story, Scenario>;
+  const { healthy, missing, blocked, stuckPos, approval, broken, testOrder, lost } = byName;
+  const scenarios = Object.values(byName);
 
   // The confirmed repair path: "run the New Orders job now" (no per-order import service configured).
   const { HOTWAX_IMPORT_ORDER_SERVICE: _perOrderImport, ...hotwaxEnv } = hotwax.env();

@@ -1,8 +1,7 @@
-import { createDynamoClient } from '../adapters/aws/clients.js';
-import { createOrderRepository } from '../adapters/dynamo/order-repository.js';
 import type { ApiConfig } from '../config/config.js';
 import type { OrderRepository } from '../domain/ports.js';
-import { awsOptions, type Overrides, replaced } from './options.js';
+import { createOrderTable } from './aws.js';
+import { type Overrides, replaced } from './options.js';
 
 export interface ApiDeps {
   store: OrderRepository;
@@ -12,10 +11,7 @@ export interface ApiDeps {
 
 /** The read-only API's dependencies (also the CLI's `status`): the table. */
 export const createApiDeps = (config: ApiConfig, overrides: Overrides<ApiDeps> = {}): ApiDeps => ({
-  store: createOrderRepository({
-    client: createDynamoClient(config, awsOptions(overrides)),
-    tableName: config.TABLE_NAME,
-  }),
+  store: createOrderTable(config, overrides).store,
   shop: config.SHOPIFY_SHOP,
   ...replaced(overrides),
 });

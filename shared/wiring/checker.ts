@@ -1,11 +1,7 @@
-import { createDynamoClient, createSqsClient } from '../adapters/aws/clients.js';
-import { createOrderRepository } from '../adapters/dynamo/order-repository.js';
-import { createCheckQueue } from '../adapters/sqs/check-queue.js';
-import { createNotifyQueue } from '../adapters/sqs/notify-queue.js';
 import type { CheckerConfig } from '../config/config.js';
-import { silentTelemetry } from '../observability/telemetry.js';
 import type { CheckOrdersDeps } from '../use-cases/check-orders/check-orders.js';
-import { awsOptions, type Overrides, replaced } from './options.js';
+import { createOrderTable, createQueues, runtimeDefaults } from './aws.js';
+import { type Overrides, replaced } from './options.js';
 import { createShopDirectory } from './shops.js';
 
 /** Orders in sync within this of their creation count towards the SLO (InSyncWithinSlo). */
@@ -16,15 +12,13 @@ export const createCheckerDeps = (
   config: CheckerConfig,
   overrides: Overrides<CheckOrdersDeps> = {},
 ): CheckOrdersDeps => {
-  const aws = awsOptions(overrides);
-  const sqs = createSqsClient(config, aws);
+  const { queue, notifier } = createQueues(config, overrides);
   return {
-    store: createOrderRepository({ client: createDynamoClient(config, aws), tableName: config.TABLE_NAME }),
+    ...runtimeDefaults,
+    store: createOrderTable(config, overrides).store,
     shops: createShopDirectory(config, overrides),
-    queue: createCheckQueue({ client: sqs, queueUrl: config.CHECK_QUEUE_URL }),
-    notifier: createNotifyQueue({ client: sqs, queueUrl: config.NOTIFY_QUEUE_URL }),
-    telemetry: silentTelemetry,
-    clock: { now: () => Date.now() },
+    queue,
+    notifier,
     settings: { syncSloSeconds },
     ...replaced(overrides),
   };

@@ -1,14 +1,13 @@
-import { createDynamoClient } from '../adapters/aws/clients.js';
 import { createSlackThreadStore } from '../adapters/dynamo/slack-thread-store.js';
 import { createSlackSender } from '../adapters/slack/slack-sender.js';
 import type { NotifierConfig } from '../config/config.js';
-import { silentTelemetry } from '../observability/telemetry.js';
 import {
   createSendNotifications,
   type SendNotifications,
   type SendNotificationsDeps,
 } from '../use-cases/send-notifications/send-notifications.js';
-import { awsOptions, type Overrides, replaced } from './options.js';
+import { createOrderTable, runtimeDefaults } from './aws.js';
+import { type Overrides, replaced } from './options.js';
 
 export interface NotifierDeps extends SendNotificationsDeps {
   notifications: SendNotifications;
@@ -25,12 +24,11 @@ export const createNotifierDeps = (
   const { write, ...rest } = overrides;
   const deps: SendNotificationsDeps = {
     sender: createSlackSender(config, { write: write ?? ((text) => process.stdout.write(`${text}\n`)) }),
+    ...runtimeDefaults,
     store: createSlackThreadStore({
-      client: createDynamoClient(config, awsOptions(rest)),
+      client: createOrderTable(config, rest).client,
       tableName: config.TABLE_NAME,
     }),
-    telemetry: silentTelemetry,
-    clock: { now: () => Date.now() },
     ...replaced(rest),
   };
   return {

@@ -1,13 +1,9 @@
-import { createDynamoClient, createSqsClient } from '../adapters/aws/clients.js';
-import { createOrderRepository } from '../adapters/dynamo/order-repository.js';
 import { createSweepCheckpointStore } from '../adapters/dynamo/sweep-checkpoint-store.js';
-import { createCheckQueue } from '../adapters/sqs/check-queue.js';
-import { createNotifyQueue } from '../adapters/sqs/notify-queue.js';
 import type { SweeperConfig } from '../config/config.js';
 import { sweepSettingsFromConfig } from '../config/settings.js';
-import { silentTelemetry } from '../observability/telemetry.js';
 import type { SweepOrdersDeps } from '../use-cases/sweep-orders/sweep-orders.js';
-import { awsOptions, type Overrides, replaced } from './options.js';
+import { createOrderTable, createQueues, runtimeDefaults } from './aws.js';
+import { type Overrides, replaced } from './options.js';
 import { createShopifyPort } from './shops.js';
 
 /** The sweeper's dependencies for the environment's shop: its Admin API, the table, both queues. */
@@ -15,17 +11,15 @@ export const createSweeperDeps = (
   config: SweeperConfig,
   overrides: Overrides<SweepOrdersDeps> = {},
 ): SweepOrdersDeps => {
-  const aws = awsOptions(overrides);
-  const dynamo = createDynamoClient(config, aws);
-  const sqs = createSqsClient(config, aws);
+  const table = createOrderTable(config, overrides);
+  const { queue, notifier } = createQueues(config, overrides);
   return {
+    ...runtimeDefaults,
     shopify: createShopifyPort(config, overrides),
-    store: createOrderRepository({ client: dynamo, tableName: config.TABLE_NAME }),
-    checkpoints: createSweepCheckpointStore({ client: dynamo, tableName: config.TABLE_NAME }),
-    queue: createCheckQueue({ client: sqs, queueUrl: config.CHECK_QUEUE_URL }),
-    notifier: createNotifyQueue({ client: sqs, queueUrl: config.NOTIFY_QUEUE_URL }),
-    telemetry: silentTelemetry,
-    clock: { now: () => Date.now() },
+    store: table.store,
+    checkpoints: createSweepCheckpointStore({ client: table.client, tableName: config.TABLE_NAME }),
+    queue,
+    notifier,
     settings: sweepSettingsFromConfig(config),
     ...replaced(overrides),
   };

@@ -182,35 +182,14 @@ export const createOrderRepository = ({
     );
   };
 
-  /** The order's records (normally one shop) and its timeline, oldest event first. */
-  const getWithTimeline = async (orderId: string) => {
-    const records: OrderRecord[] = [];
-    const timeline: Array<TimelineEvent & { shop: string }> = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': orderPk(orderId) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (item.kind === 'event') timeline.push(eventFromItem(item));
-        else records.push(fromItem(item));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return { records, timeline };
-  };
+  type PageQuery = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>;
 
-  /** Order records of one index query, page by page, up to `limit`. */
-  const queryRecords = async (
-    query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey' | 'Limit'>,
-    limit: number,
-  ): Promise<OrderRecord[]> => {
-    const records: OrderRecord[] = [];
+  /** Every page of one query while `onPage` asks for more; `pageLimit` caps each page. */
+  const eachPage = async (
+    query: PageQuery,
+    onPage: (page: { Items?: Item[]; Count?: number }) => boolean,
+    pageLimit?: () => number,
+  ): Promise<void> => {
     let startKey: Item | undefined;
     do {
       const page = await client.send(
@@ -218,12 +197,42 @@ export const createOrderRepository = ({
           ...query,
           TableName: tableName,
           ExclusiveStartKey: startKey,
-          Limit: limit - records.length,
+          ...(pageLimit ? { Limit: pageLimit() } : {}),
         }),
       );
-      for (const item of page.Items ?? []) if (item.kind === 'order') records.push(fromItem(item));
+      if (!onPage(page)) return;
       startKey = page.LastEvaluatedKey;
-    } while (startKey && records.length < limit);
+    } while (startKey);
+  };
+
+  /** The order's records (normally one shop) and its timeline, oldest event first. */
+  const getWithTimeline = async (orderId: string) => {
+    const records: OrderRecord[] = [];
+    const timeline: Array<TimelineEvent & { shop: string }> = [];
+    await eachPage(
+      { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': orderPk(orderId) } },
+      (page) => {
+        for (const item of page.Items ?? []) {
+          if (item.kind === 'event') timeline.push(eventFromItem(item));
+          else records.push(fromItem(item));
+        }
+        return true;
+      },
+    );
+    return { records, timeline };
+  };
+
+  /** Order records of one index query, page by page, up to `limit`. */
+  const queryRecords = async (query: PageQuery, limit: number): Promise<OrderRecord[]> => {
+    const records: OrderRecord[] = [];
+    await eachPage(
+      query,
+      (page) => {
+        for (const item of page.Items ?? []) if (item.kind === 'order') records.push(fromItem(item));
+        return records.length < limit;
+      },
+      () => limit - records.length,
+    );
     return records;
   };
 
@@ -242,22 +251,19 @@ export const createOrderRepository = ({
   const countByState = async (state: SyncState): Promise<number> => {
     const query = byState(state);
     let count = 0;
-    let startKey: Item | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({
-          ...query,
-          TableName: tableName,
-          FilterExpression: '#kind = :order',
-          ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#kind': 'kind' },
-          ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':order': 'order' },
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      count += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    await eachPage(
+      {
+        ...query,
+        FilterExpression: '#kind = :order',
+        ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#kind': 'kind' },
+        ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':order': 'order' },
+        Select: 'COUNT',
+      },
+      (page) => {
+        count += page.Count ?? 0;
+        return true;
+      },
+    );
     return count;
   };
 

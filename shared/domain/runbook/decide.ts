@@ -81,10 +81,88 @@ const move = (
   return next;
 };
 
+/** The record changes and the timeline message of one action; the message starts as the row says. */
+interface Step {
+  changes: Partial<OrderRecord>;
+  message: string;
+  action?: RepairAction;
+}
+
+/** Request the repair: count the attempt, keep it for the support bundle, verify it later. */
+const requestRepair = (
+  row: DecisionRow,
+  situation: Situation,
+  facts: RowFacts,
+  context: DecideContext,
+): Step => {
+  const { current, now } = facts;
+  const { settings } = context;
+  const action: RepairAction =
+    row.action === 'refresh' && 'stuck' in situation
+      ? { kind: 'refresh', hotwaxOrderId: situation.stuck.live.orderId }
+      : { kind: 'reimport' };
+  const repair = repairFor(action, context.capabilities, current.orderId);
+  const attempt = current.repairAttempts + 1;
+  const verifyAt = now + settings.verifyDelayMs;
+  return {
+    action,
+    changes: {
+      repairAttempts: attempt,
+      lastRepairAt: now,
+      repairs: [...(current.repairs ?? []), { at: now, kind: repair.kind, detail: repair.detail }].slice(-10),
+      nextCheckAt: verifyAt,
+    },
+    message: `${row.says(situation, facts)}; ${repair.detail} requested (attempt ${attempt} of ${settings.maxRepairAttempts}), verify at ${iso(verifyAt)}.`,
+  };
+};
+
+/** In HotWax as expected: the HotWax order kept, repairs reset, watched while Created is still normal. */
+const recordInSync = (situation: Situation, facts: RowFacts, message: string): Step => {
+  const { current, versions, now } = facts;
+  if (!('live' in situation)) return { changes: {}, message };
+  const { live, watchUntil } = situation;
+  return {
+    changes: {
+      hotwax: hotwaxSummary(current, live, versions, now),
+      repairAttempts: 0,
+      ...(watchUntil !== undefined ? { nextCheckAt: watchUntil } : {}),
+      ...(current.inSyncAt === undefined ? { inSyncAt: now } : {}),
+    },
+    message:
+      watchUntil === undefined
+        ? message
+        : `${message} Created is normal for now; re-checking at ${iso(watchUntil)}.`,
+  };
+};
+
+/** A repair row whose repairs are used up becomes the escalation row, carrying why the repair was needed. */
+const escalateIfExhausted = (
+  row: DecisionRow,
+  situation: Situation,
+  facts: RowFacts,
+  settings: RunbookSettings,
+): { row: DecisionRow; situation: Situation } => {
+  const repairs = row.action === 'reimport' || row.action === 'refresh';
+  if (!repairs || facts.current.repairAttempts < settings.maxRepairAttempts) return { row, situation };
+  return {
+    row: decisionTable.repairs_exhausted as DecisionRow,
+    situation: {
+      kind: 'repairs_exhausted',
+      why: row.says(situation, facts),
+      finding: row.finding?.(situation, facts),
+      ...(row.keeps ? { keeps: row.keeps(situation, facts) } : {}),
+    },
+  };
+};
+
 /**
- * Decides the order's next step from what HotWax, Shopify and the failed-record logs show: picks the situation
- * (`situationOf`), escalates instead when a repair is due but the repairs are used up, and applies the row of the
- * decision table. Pure: no I/O, time comes in as `now`.
+ * Decides the order's next step from what HotWax, Shopify and the failed-record logs show.
+ *
+ * 1. Pick the situation (`situationOf`) and its row of the decision table; a repair that is due when the repairs
+ *    are used up is escalated instead.
+ * 2. Apply the row's action: request the repair, wait on a person (a backoff), or record the order in sync.
+ * 3. Write the timeline event and the notification the row calls for.
+ * Pure: no I/O, time comes in as `now`.
  */
 export const decide = (
   current: OrderRecord,
@@ -94,15 +172,9 @@ export const decide = (
 ): Decision => {
   const { now, settings } = context;
   const base = withFacts(current, evidence.shopify);
-  let situation: Situation = situationOf({
-    current,
-    base,
-    assessment,
-    evidence,
-    capabilities: context.capabilities,
-  });
-  let row = decisionTable[situation.kind] as DecisionRow;
-  const stayed = current.state === row.next;
+  const found = situationOf({ current, base, assessment, evidence, capabilities: context.capabilities });
+  const foundRow = decisionTable[found.kind] as DecisionRow;
+  const stayed = current.state === foundRow.next;
   const { delay, rechecks } = backoff(current, settings, stayed);
   const facts: RowFacts = {
     current,
@@ -112,57 +184,27 @@ export const decide = (
     stayed,
     nextLookAt: now + delay,
   };
-
-  // A repair that was requested and has not shown up is a failed attempt: try again, or hand it to a person.
-  if (
-    (row.action === 'reimport' || row.action === 'refresh') &&
-    current.repairAttempts >= settings.maxRepairAttempts
-  ) {
-    situation = {
-      kind: 'repairs_exhausted',
-      why: row.says(situation, facts),
-      finding: row.finding?.(situation, facts),
-      ...(row.keeps ? { keeps: row.keeps(situation, facts) } : {}),
-    };
-    row = decisionTable.repairs_exhausted as DecisionRow;
-  }
+  const { row, situation } = escalateIfExhausted(foundRow, found, facts, settings);
 
   const finding = row.finding?.(situation, facts);
-  const changes: Partial<OrderRecord> = { ...row.keeps?.(situation, facts), ...(finding ? { finding } : {}) };
-  let message = row.says(situation, facts);
-  let action: RepairAction | undefined;
+  const said = row.says(situation, facts);
+  const step: Step =
+    row.action === 'reimport' || row.action === 'refresh'
+      ? requestRepair(row, situation, facts, context)
+      : row.action === 'wait_on_person'
+        ? { changes: { nextCheckAt: now + delay, rechecks }, message: said }
+        : row.next === 'in_sync'
+          ? recordInSync(situation, facts, said)
+          : { changes: {}, message: said };
 
-  if (row.action === 'reimport' || row.action === 'refresh') {
-    action =
-      row.action === 'refresh' && 'stuck' in situation
-        ? { kind: 'refresh', hotwaxOrderId: situation.stuck.live.orderId }
-        : { kind: 'reimport' };
-    const repair = repairFor(action, context.capabilities, current.orderId);
-    const attempt = current.repairAttempts + 1;
-    Object.assign(changes, {
-      repairAttempts: attempt,
-      lastRepairAt: now,
-      repairs: [...(current.repairs ?? []), { at: now, kind: repair.kind, detail: repair.detail }].slice(-10),
-      nextCheckAt: now + settings.verifyDelayMs,
-    });
-    message += `; ${repair.detail} requested (attempt ${attempt} of ${settings.maxRepairAttempts}), verify at ${iso(now + settings.verifyDelayMs)}.`;
-  }
-  if (row.action === 'wait_on_person') Object.assign(changes, { nextCheckAt: now + delay, rechecks });
-
-  const inHotwax = 'live' in situation && row.next === 'in_sync' ? situation : undefined;
-  const inSync = inHotwax !== undefined;
-  if (inHotwax) {
-    const { live, watchUntil } = inHotwax;
-    Object.assign(changes, {
-      hotwax: hotwaxSummary(current, live, evidence.versions, now),
-      repairAttempts: 0,
-      ...(watchUntil !== undefined ? { nextCheckAt: watchUntil } : {}),
-      ...(current.inSyncAt === undefined ? { inSyncAt: now } : {}),
-    });
-    if (watchUntil !== undefined) message += ` Created is normal for now; re-checking at ${iso(watchUntil)}.`;
-  }
-
-  const record = move(current, base, row.next, changes, now);
+  const record = move(
+    current,
+    base,
+    row.next,
+    { ...row.keeps?.(situation, facts), ...(finding ? { finding } : {}), ...step.changes },
+    now,
+  );
+  const inSync = row.next === 'in_sync';
   if (inSync) {
     delete record.finding;
     delete record.humanNotifiedAt;
@@ -174,17 +216,23 @@ export const decide = (
   };
   const type = typeof row.event === 'string' ? row.event : row.event[stayed ? 1 : 0];
   const events: TimelineEvent[] = [
-    { at: now, type, state: row.next, message, ...(Object.keys(detail).length > 0 ? { detail } : {}) },
+    {
+      at: now,
+      type,
+      state: row.next,
+      message: step.message,
+      ...(Object.keys(detail).length > 0 ? { detail } : {}),
+    },
   ];
 
-  const notify = notificationOf(row, situation, facts, record, finding, message, evidence.versions);
+  const notify = notificationOf(row, situation, facts, record, finding, step.message, evidence.versions);
   // Remembered, so the person hears "resolved" later and is not told twice.
   if (notify && notify.kind !== 'resolved') record.humanNotifiedAt = now;
   return {
     situation: situation.kind,
     record,
     events,
-    ...(action ? { action } : {}),
+    ...(step.action ? { action: step.action } : {}),
     ...(notify ? { notify } : {}),
     ...(inSync && current.inSyncAt === undefined
       ? { syncLagSeconds: Math.max(0, Math.round((now - current.createdAt) / 1000)) }

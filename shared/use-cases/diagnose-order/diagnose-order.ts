@@ -1,8 +1,8 @@
 import type { OrderRecord } from '../../domain/order-sync.js';
-import type { Clock, ShopContext } from '../../domain/ports.js';
-import { decide } from '../../domain/runbook/decide.js';
-import { asIfWaitingSinceFailure } from '../../domain/runbook/evidence.js';
-import { repairFor } from '../../domain/runbook/repairs.js';
+import type { Clock, ShopContext, ShopifyOrderSnapshot } from '../../domain/ports.js';
+import { type Decision, decide } from '../../domain/runbook/decide.js';
+import { asIfWaitingSinceFailure, type Evidence } from '../../domain/runbook/evidence.js';
+import { type RepairAction, repairFor } from '../../domain/runbook/repairs.js';
 import { gatherEvidenceFor } from '../runbook/gather-evidence.js';
 import { performRepair } from '../runbook/perform-repair.js';
 import {
@@ -114,10 +114,29 @@ export const diagnoseOrder = async (
   if (!input.repair) return diagnosis;
 
   // 4. Repair, then verify.
+  return repairAndVerify(deps, input, { diagnosis, report, decision, action, record, snapshot, evidence });
+};
+
+/** Step 4: trigger the repair the table chose, then verify it the way the checker's verify check would. */
+const repairAndVerify = async (
+  deps: DiagnoseOrderDeps,
+  input: DiagnoseOrderInput,
+  found: {
+    diagnosis: Diagnosis;
+    report: RepairReport;
+    decision: Decision;
+    action: RepairAction;
+    record: OrderRecord;
+    snapshot: ShopifyOrderSnapshot;
+    evidence: Evidence;
+  },
+): Promise<Diagnosis> => {
+  const { shop } = deps;
+  const { diagnosis, report, decision, action, record } = found;
   const clock = deps.clock ?? { now: () => Date.now() };
   const requestedAt = clock.now();
   try {
-    await performRepair(hotwax, action, record);
+    await performRepair(shop.hotwax, action, record);
   } catch (error) {
     report.error = error instanceof Error ? error.message : String(error);
     report.verified = false;
@@ -127,14 +146,14 @@ export const diagnoseOrder = async (
   Object.assign(report, { performed: true, requestedAt: iso(requestedAt) });
   deps.onProgress?.(`Requested: ${report.description}. Waiting for HotWax to show it…`);
 
-  const requested: OrderRecord = { ...decision.record, lastRepairAt: requestedAt };
   const verification = await verifyRepair(shop, {
-    record: requested,
+    // The record as the checker keeps it after requesting the repair.
+    record: { ...decision.record, lastRepairAt: requestedAt },
     action,
-    snapshot,
+    snapshot: found.snapshot,
     clock,
-    previousFailure: evidence.importFailure,
-    timeoutMs: input.verifyTimeoutMs ?? settings.verifyDelayMs,
+    previousFailure: found.evidence.importFailure,
+    timeoutMs: input.verifyTimeoutMs ?? shop.settings.verifyDelayMs,
     pollIntervalMs: input.pollIntervalMs ?? 5_000,
     onProgress: deps.onProgress,
   });
@@ -144,7 +163,7 @@ export const diagnoseOrder = async (
     outcome: verification.outcome,
     waitedSeconds: Math.round((clock.now() - requestedAt) / 1000),
   });
-  if (verification.versions) diagnosis.hotwax = hotwaxView(hotwax, verification.versions);
+  if (verification.versions) diagnosis.hotwax = hotwaxView(shop.hotwax, verification.versions);
   if (verification.finding) diagnosis.finding = verification.finding;
   if (verification.fix) diagnosis.fix = verification.fix;
   diagnosis.healthy = verification.verified;

@@ -36,17 +36,59 @@ export type Gathering = { gathered: Gathered; error?: undefined } | { error: Che
 
 const shopifyReadConcurrency = 5;
 
+/** One order's evidence while it is gathered. */
+interface Open {
+  request: EvidenceRequest;
+  assessment: Assessment;
+  needs: EvidenceNeeds;
+  versions: readonly HotwaxOrder[];
+  shopify?: ShopifyOrderSnapshot | null | undefined;
+}
+
+type Fail = (orders: readonly Open[], message: string, cause: unknown) => void;
+
+/** "Confirm the order exists in Shopify": Shopify's copy, a few orders at a time. */
+const readShopify = (shop: ShopContext, orders: readonly Open[], fail: Fail) =>
+  mapLimit(orders, shopifyReadConcurrency, async (order) => {
+    try {
+      order.shopify = await shop.shopify.getOrder(order.request.record.orderId);
+    } catch (error) {
+      fail([order], 'Shopify re-read failed', error);
+    }
+  });
+
+/** "Match the Shopify order ID in the failed-record JSON": one read for every absent order of the batch. */
+const readFailedRecords = async (shop: ShopContext, orders: readonly Open[], fail: Fail) => {
+  if (orders.length === 0) return new Map<string, ImportFailure>();
+  try {
+    return await shop.hotwax.findImportFailures({
+      since: failedRecordsSince(orders.map(({ request }) => request.record)),
+      shopifyOrderIds: orders.map(({ request }) => request.record.orderId),
+    });
+  } catch (error) {
+    // Re-importing blind could waste repairs on an order that must be fixed in Shopify first: retry later.
+    fail(orders, 'Reading the Shopify Order MDM failed records failed', error);
+    return new Map<string, ImportFailure>();
+  }
+};
+
+/** How approval works and whether it runs; without it the diagnosis still names the payment. */
+const readApproval = (
+  shop: ShopContext,
+  telemetry: Telemetry | undefined,
+): Promise<ApprovalStatus | undefined> =>
+  shop.hotwax.approvalStatus().catch((error: unknown) => {
+    telemetry?.warn('Approval status unavailable; diagnosing without it', { error: String(error) });
+    return undefined;
+  });
+
 /**
  * "Gather evidence" for a batch of one shop's orders: the runbook's reads, each as few times as the batch allows.
  *
  * 1. Look every order up in HotWax in ONE call; if HotWax is down, every order of the batch is retried later.
- * 2. Assess each order (pure) and read only what its decision needs:
- *    - "confirm the order exists in Shopify": Shopify's copy, a few orders at a time;
- *    - "match the Shopify order ID in the failed-record JSON": one read of the failed import records for every
- *      absent order Shopify still has (re-importing blind could waste repairs on an order that must be fixed in
- *      Shopify first, so a failed read fails those orders);
- *    - how approval works and whether it runs, once, when a web order is held in Created — without it the
- *      diagnosis still names the payment.
+ * 2. Assess each order (pure) and read only what its decision needs: Shopify's copy, the failed import records of
+ *    the absent orders Shopify still has, the approval status once when a web order is held in Created. A failed
+ *    read fails only the orders that needed it.
  */
 export const gatherEvidence = async (
   shop: ShopContext,
@@ -54,76 +96,49 @@ export const gatherEvidence = async (
   options: { now: number; telemetry?: Telemetry },
 ): Promise<Map<string, Gathering>> => {
   const outcomes = new Map<string, Gathering>();
-  const failAll = (keys: readonly string[], message: string, cause: unknown) => {
-    for (const key of keys) outcomes.set(key, { error: new CheckFailedError(message, { cause }) });
+  const fail: Fail = (orders, message, cause) => {
+    for (const { request } of orders)
+      outcomes.set(request.key, { error: new CheckFailedError(message, { cause }) });
   };
 
   // 1. One HotWax lookup for the orders the caller has not looked up.
-  const toLookUp = requests.filter((request) => request.versions === undefined);
   let found = new Map<string, HotwaxOrder[]>();
+  const toLookUp = requests.filter((request) => request.versions === undefined);
   if (toLookUp.length > 0) {
     try {
       found = await shop.hotwax.findOrdersByShopifyIds(toLookUp.map(({ record }) => record.orderId));
     } catch (error) {
       options.telemetry?.warn('HotWax lookup failed; the batch will be retried', { error: String(error) });
-      failAll(
-        requests.map((request) => request.key),
-        'HotWax lookup failed',
-        error,
-      );
+      for (const { key } of requests)
+        outcomes.set(key, { error: new CheckFailedError('HotWax lookup failed', { cause: error }) });
       return outcomes;
     }
   }
 
   // 2. Assess, then read only what the decisions need.
-  const open = requests.map((request) => {
+  const open: Open[] = requests.map((request) => {
     const versions = request.versions ?? found.get(request.record.orderId) ?? [];
-    const { assessment, needs } = assessOrder(request.record, versions, options.now, shop.settings);
-    return { request, needs, versions, assessment, shopify: request.shopify };
+    return {
+      request,
+      versions,
+      shopify: request.shopify,
+      ...assessOrder(request.record, versions, options.now, shop.settings),
+    };
   });
-  type Open = (typeof open)[number];
-  const live = () => open.filter(({ request }) => !outcomes.has(request.key));
+  const still = () => open.filter(({ request }) => !outcomes.has(request.key));
+  const worthReading = (need: keyof EvidenceNeeds) =>
+    still().filter((order) => order.needs[need] && !nothingToSync(order.shopify));
 
-  await mapLimit(
-    open.filter((entry) => entry.needs.shopify && entry.shopify === undefined),
-    shopifyReadConcurrency,
-    async (entry) => {
-      try {
-        entry.shopify = await shop.shopify.getOrder(entry.request.record.orderId);
-      } catch (error) {
-        failAll([entry.request.key], 'Shopify re-read failed', error);
-      }
-    },
+  await readShopify(
+    shop,
+    open.filter((order) => order.needs.shopify && order.shopify === undefined),
+    fail,
   );
+  const failures = await readFailedRecords(shop, worthReading('importFailures'), fail);
+  const approval =
+    worthReading('approval').length > 0 ? await readApproval(shop, options.telemetry) : undefined;
 
-  const worthReading = (entry: Open, need: keyof EvidenceNeeds) =>
-    entry.needs[need] && !nothingToSync(entry.shopify);
-  let failures = new Map<string, ImportFailure>();
-  const absent = live().filter((entry) => worthReading(entry, 'importFailures'));
-  if (absent.length > 0) {
-    try {
-      failures = await shop.hotwax.findImportFailures({
-        since: failedRecordsSince(absent.map(({ request }) => request.record)),
-        shopifyOrderIds: absent.map(({ request }) => request.record.orderId),
-      });
-    } catch (error) {
-      failAll(
-        absent.map(({ request }) => request.key),
-        'Reading the Shopify Order MDM failed records failed',
-        error,
-      );
-    }
-  }
-
-  let approval: ApprovalStatus | undefined;
-  if (live().some((entry) => worthReading(entry, 'approval'))) {
-    approval = await shop.hotwax.approvalStatus().catch((error: unknown) => {
-      options.telemetry?.warn('Approval status unavailable; diagnosing without it', { error: String(error) });
-      return undefined;
-    });
-  }
-
-  for (const { request, versions, assessment, shopify } of live()) {
+  for (const { request, versions, assessment, shopify } of still()) {
     const evidence: Evidence = {
       versions,
       ...(shopify !== undefined ? { shopify } : {}),
