@@ -30,8 +30,8 @@ export interface SendNotificationsDeps {
 }
 
 export interface SendNotificationsOptions {
-  /** needs_human messages per shop and window before the rest go into one digest. Default 10. */
-  stormThreshold?: number;
+  /** needs_human messages per shop and window before the rest go into one digest (NOTIFY_STORM_THRESHOLD) */
+  stormThreshold: number;
   /** Length of a storm window. Default 10 minutes. */
   stormWindowMs?: number;
   /** When a digest claim counts as abandoned. Default 60 s. */
@@ -51,10 +51,10 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
  */
 export const createSendNotifications = (
   deps: SendNotificationsDeps,
-  options: SendNotificationsOptions = {},
+  options: SendNotificationsOptions,
 ) => {
   const { sender, store } = deps;
-  const threshold = options.stormThreshold ?? 10;
+  const threshold = options.stormThreshold;
   const windowMs = options.stormWindowMs ?? 600_000;
   const now = () => deps.clock?.now() ?? Date.now();
   const newId = deps.newId ?? (() => crypto.randomUUID());
