@@ -49,10 +49,7 @@ const asError = (error: unknown): Error => (error instanceof Error ? error : new
 /**
  * Turns queued notifications and CloudWatch alarms into Slack messages, telling people only what they must act on.
  */
-export const createSendNotifications = (
-  deps: SendNotificationsDeps,
-  options: SendNotificationsOptions,
-) => {
+export const createSendNotifications = (deps: SendNotificationsDeps, options: SendNotificationsOptions) => {
   const { sender, store } = deps;
   const threshold = options.stormThreshold;
   const windowMs = options.stormWindowMs ?? 600_000;
