@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { OrderRecord } from '../../shared/domain/order-sync.js';
 import type { HotwaxCapabilities, HotwaxOrder, ShopifyOrderSnapshot } from '../../shared/domain/ports.js';
@@ -381,6 +382,20 @@ describe('the decision table: the order-sync runbook', () => {
       settings,
     );
     expect(assessment).toMatchObject({ kind: 'stuck', because: 'fulfilled' });
+  });
+
+  it('is summarised truthfully in the table at the top of decision-table.ts', () => {
+    const source = readFileSync(
+      new URL('../../shared/domain/runbook/decision-table.ts', import.meta.url),
+      'utf8',
+    );
+    const documented = [...source.matchAll(/^ \* \| (\w+)\s+\| (\w+)\s+\| (\w+)\s+\| (\w+)\s+\|$/gm)]
+      .map((match) => match.slice(1, 5).join(' '))
+      .filter((line) => !line.startsWith('situation '));
+    const rows = Object.entries(decisionTable).map(([situation, row]) =>
+      [situation, row.next, row.action, row.tells].join(' '),
+    );
+    expect(documented).toEqual(rows);
   });
 
   it('has a row for every situation, each ending in a state a record can rest in', () => {
