@@ -25,8 +25,8 @@ import { buildOrderPayload } from '../sim/shopify/order-payload.js';
 
 const defaultVersion = shopifyAdminSchema.shape.SHOPIFY_API_VERSION.parse(undefined);
 const versions = [...new Set([defaultVersion, latestStableAdminVersion()])];
-const documents = Object.entries(adminQueries).filter(
-  (entry): entry is [string, string] => typeof entry[1] === 'string',
+const documents: Array<[string, string]> = Object.entries(adminQueries as Record<string, unknown>).flatMap(
+  ([name, value]) => (typeof value === 'string' ? [[name, value] as [string, string]] : []),
 );
 
 /** Deprecated enum values and input fields inside a variable's value (NoDeprecatedCustomRule sees literals only). */
