@@ -28,6 +28,7 @@ export const deps: CheckOrdersDeps = {
     apiVersion: config.SHOPIFY_API_VERSION,
     timeoutMs: config.SHOPIFY_TIMEOUT_MS,
     ...(config.SHOPIFY_ADMIN_URL ? { adminUrl: config.SHOPIFY_ADMIN_URL } : {}),
+    logger: { warn: (message, attributes) => telemetry.warn(message, attributes) },
   }),
   queue: createCheckQueue({ client: sqs, queueUrl: config.CHECK_QUEUE_URL }),
   notifier: createNotifyQueue({ client: sqs, queueUrl: config.NOTIFY_QUEUE_URL }),

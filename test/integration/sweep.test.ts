@@ -7,6 +7,7 @@ import { createOrderStore, type OrderStore } from '../../shared/adapters/dynamo/
 import { createSweepCheckpointStore } from '../../shared/adapters/dynamo/sweep-checkpoint-store.js';
 import { createHotwaxClient } from '../../shared/adapters/hotwax/hotwax-client.js';
 import { createShopifyAdmin, type ShopifyAdmin } from '../../shared/adapters/shopify/admin-client.js';
+import { ShopifyAccessDeniedError } from '../../shared/adapters/shopify/admin-errors.js';
 import { createWebhookVerifier } from '../../shared/adapters/shopify/webhook-verifier.js';
 import { createCheckQueue } from '../../shared/adapters/sqs/check-queue.js';
 import { createNotifyQueue } from '../../shared/adapters/sqs/notify-queue.js';
@@ -442,6 +443,15 @@ describe('the reconciliation sweep', () => {
 
     expect(s.sim.throttledCount()).toBe(3);
     expect(summary).toMatchObject({ completed: true, ordersSeen: 12, pages: 3, webhooksMissed: 0 });
+  });
+
+  it('stops with ShopifyAccessDeniedError naming read_orders when the app was not granted it', async () => {
+    const s = await scenario({ access: { scopes: [] } });
+
+    const failure = await s.sweep().catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ShopifyAccessDeniedError);
+    expect(failure).toMatchObject({ requiredScope: 'read_orders', transient: false });
   });
 
   it('sees every one of 600 orders across pages and advances the checkpoint', async () => {
