@@ -143,6 +143,24 @@ describe('the Shopify simulator speaking Admin GraphQL', () => {
     });
   });
 
+  it('costs a connection by its page size, and charges for the nodes it returned', async () => {
+    const response = await post(sim, {
+      query:
+        '{ orders(first: 10) { edges { node { ...F } } } } fragment F on Order { id shippingAddress { phone } }',
+    });
+    const answer = (await response.json()) as {
+      data: { orders: { edges: unknown[] } };
+      extensions: { cost: { requestedQueryCost: number; actualQueryCost: number } };
+    };
+
+    const returned = answer.data.orders.edges.length;
+    expect(returned).toBeGreaterThan(0);
+    expect(answer.extensions.cost).toMatchObject({
+      requestedQueryCost: 2 + 10 * (1 + 1),
+      actualQueryCost: 2 + returned * (1 + 1),
+    });
+  });
+
   it('answers 401 without a valid access token', async () => {
     const response = await post(sim, { query: '{ shop { name } }' }, 'shpat_wrong');
 
