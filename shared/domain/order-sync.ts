@@ -32,7 +32,8 @@ export type HotwaxStatus =
 
 /** Presence flags instead of personal data: the job needs to know a phone exists, not what it is. */
 export interface DataFlags {
-  hasCustomer: boolean;
+  /** absent when the source could not see it: the Admin API re-read does not ask for the customer (read_customers) */
+  hasCustomer?: boolean;
   hasEmail: boolean;
   hasPhone: boolean;
   hasShippingAddress: boolean;

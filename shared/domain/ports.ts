@@ -249,9 +249,9 @@ export type WebhookVerification =
   | { authentic: false; reason: string }
   | { authentic: true; missingHeaders: string[] };
 
-/** Checks Shopify's HMAC over the exact raw body. */
+/** Checks Shopify's HMAC over the exact raw bytes of the body (never a decoded string). */
 export type WebhookVerifier = (
-  rawBody: string,
+  rawBody: Uint8Array,
   headers: Record<string, string>,
 ) => Promise<WebhookVerification>;
 

@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createShopifyAdmin, type ShopifyAdminOptions } from '../../shared/adapters/shopify/admin-client.js';
 import {
+  ShopifyAccessDeniedError,
   ShopifyApiError,
   ShopifyAuthError,
   ShopifyThrottledError,
@@ -59,7 +60,6 @@ describe('the Shopify Admin client re-reading an order', () => {
       displayFinancialStatus: 'PAID',
       displayFulfillmentStatus: 'UNFULFILLED',
       flags: {
-        hasCustomer: true,
         hasEmail: true,
         hasPhone: true,
         hasShippingAddress: true,
@@ -90,7 +90,6 @@ describe('the Shopify Admin client re-reading an order', () => {
       fulfillmentStatus: 'fulfilled',
       displayFulfillmentStatus: 'FULFILLED',
       flags: {
-        hasCustomer: false,
         hasEmail: false,
         hasPhone: false,
         hasShippingAddress: false,
@@ -224,15 +223,15 @@ describe('the Shopify Admin client listing orders updated in a window', () => {
   });
 
   it('waits for the bucket to refill instead of being throttled', async () => {
-    // A page of 100 costs about 600 points: three pages drain a 1000-point bucket unless the client waits.
-    const sim = await startSim({ bucketSize: 1_000, restoreRate: 2_000 });
+    // A page of 100 costs about 300 points: three pages drain a 500-point bucket unless the client waits.
+    const sim = await startSim({ bucketSize: 500, restoreRate: 1_000 });
     const inside = await seed(sim, 300);
 
     const { seen } = await readAll(adminFor(sim), 100);
 
     expect(seen).toHaveLength(inside.length);
     expect(sim.throttledCount()).toBe(0);
-    expect(sim.totalQueryCost()).toBeGreaterThan(1_000);
+    expect(sim.totalQueryCost()).toBeGreaterThan(500);
   });
 
   it('backs off on THROTTLED and completes the sweep', async () => {
@@ -391,6 +390,85 @@ describe('the Shopify Admin client when things go wrong', () => {
 
     expect(failure).toBeInstanceOf(ShopifyApiError);
     expect(failure).toMatchObject({ transient: true });
+  });
+});
+
+describe('the Shopify Admin client without the access it needs', () => {
+  const warnings = () => {
+    const said: Array<{ message: string; attributes?: Record<string, unknown> }> = [];
+    return {
+      said,
+      logger: {
+        warn: (message: string, attributes?: Record<string, unknown>) => said.push({ message, attributes }),
+      },
+    };
+  };
+
+  it('names the missing read_orders scope in one precise error, and says so once per process', async () => {
+    const sim = await startSim({ shop: 'no-orders-scope.myshopify.com' });
+    sim.issueAccessToken('shpat_without_orders', { scopes: [] });
+    const { said, logger } = warnings();
+    const admin = adminFor(sim, { accessToken: 'shpat_without_orders', logger });
+
+    const failures = [
+      await admin.getOrder('5000000000001').catch((error: unknown) => error),
+      await admin.getOrder('5000000000002').catch((error: unknown) => error),
+      await admin.listOrdersUpdated({ from: 0, to: 60_000, pageSize: 10 }).catch((error: unknown) => error),
+    ];
+
+    for (const failure of failures) {
+      expect(failure).toBeInstanceOf(ShopifyAccessDeniedError);
+      expect(failure).toBeInstanceOf(ShopifyAuthError);
+      expect(failure).toMatchObject({
+        transient: false,
+        requiredScope: 'read_orders',
+        codes: ['ACCESS_DENIED'],
+        message: expect.stringContaining('the read_orders access scope'),
+      });
+    }
+    expect((failures[0] as ShopifyAccessDeniedError).denial).toMatchObject({
+      acceptedScopes: ['read_orders', 'read_marketplace_orders', 'read_quick_sale'],
+      field: 'order',
+    });
+    expect(said).toEqual([
+      {
+        message: expect.stringContaining('read_orders'),
+        attributes: expect.objectContaining({
+          requiredScope: 'read_orders',
+          shop: 'no-orders-scope.myshopify.com',
+        }),
+      },
+    ]);
+  });
+
+  it('says when the app is not approved for the protected phone field it reads', async () => {
+    const sim = await startSim({ shop: 'no-phone-access.myshopify.com' });
+    sim.issueAccessToken('shpat_without_phone', { protectedCustomerData: [] });
+    const payload = buildOrderPayload();
+    await sim.addOrder(payload);
+
+    const failure = await adminFor(sim, { accessToken: 'shpat_without_phone' })
+      .getOrder(String(payload.id))
+      .catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ShopifyAccessDeniedError);
+    expect(failure).toMatchObject({
+      requiredScope: undefined,
+      message: expect.stringContaining('protected customer data (needed for order.phone)'),
+    });
+  });
+
+  it('needs nothing beyond the documented scopes: read_orders and protected phone access', async () => {
+    const sim = await startSim({ access: { scopes: ['read_orders'], protectedCustomerData: ['phone'] } });
+    const payload = buildOrderPayload();
+    await sim.addOrder(payload);
+    const admin = adminFor(sim);
+
+    await admin.getOrder(String(payload.id));
+    await admin.listOrdersUpdated({ from: 0, to: Date.now() + 60_000, pageSize: 10 });
+    await admin.listWebhookSubscriptions();
+
+    expect(sim.requests().flatMap((request) => request.errorCodes)).toEqual([]);
   });
 });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderRepository } from '../../shared/adapters/dynamo/order-repository.js';
 import { createSweepCheckpointStore } from '../../shared/adapters/dynamo/sweep-checkpoint-store.js';
 import { createShopifyAdmin, type ShopifyAdmin } from '../../shared/adapters/shopify/admin-client.js';
+import { ShopifyAccessDeniedError } from '../../shared/adapters/shopify/admin-errors.js';
 import { checkerSchema, parseConfig, sweeperSchema, webhookSchema } from '../../shared/config/config.js';
 import { MetricName } from '../../shared/domain/metric-names.js';
 import type { CheckMessage } from '../../shared/domain/order-sync.js';
@@ -423,6 +424,15 @@ describe('the reconciliation sweep', () => {
 
     expect(s.sim.throttledCount()).toBe(3);
     expect(summary).toMatchObject({ completed: true, ordersSeen: 12, pages: 3, webhooksMissed: 0 });
+  });
+
+  it('stops with ShopifyAccessDeniedError naming read_orders when the app was not granted it', async () => {
+    const s = await scenario({ access: { scopes: [] } });
+
+    const failure = await s.sweep().catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ShopifyAccessDeniedError);
+    expect(failure).toMatchObject({ requiredScope: 'read_orders', transient: false });
   });
 
   it('sees every one of 600 orders across pages and advances the checkpoint', async () => {

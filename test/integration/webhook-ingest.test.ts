@@ -9,7 +9,7 @@ import type { CheckMessage } from '../../shared/domain/order-sync.js';
 import { ingestWebhook } from '../../shared/use-cases/ingest-webhook/ingest-webhook.js';
 import { createWebhookDeps } from '../../shared/wiring/webhook.js';
 import { buildOrderPayload, nextOrderId } from '../sim/shopify/order-payload.js';
-import { webhookHeaders } from '../sim/shopify/sign-webhook.js';
+import { signWebhook, webhookHeaders } from '../sim/shopify/sign-webhook.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { httpApiEvent, lambdaContext } from '../support/http-event.js';
 
@@ -289,6 +289,50 @@ describe('POST /webhooks/shopify', () => {
     const object = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     expect(await object.Body?.transformToString()).toBe(body);
     expect(await receiveChecks(0)).toEqual([]);
+  });
+});
+
+describe('POST /webhooks/shopify with bytes that are not text', () => {
+  it('verifies the HMAC on the bytes and quarantines an authentic body that is not valid UTF-8', async () => {
+    const text = JSON.stringify(buildOrderPayload({ name: '#Zoë-1044' }));
+    // A Latin-1 "ë" where UTF-8 was promised, plus a stray 0xFF: authentic, signed, and not UTF-8.
+    const bytes = Buffer.concat([Buffer.from(text, 'latin1'), Buffer.from([0xff])]);
+    const eventId = `evt-not-utf8-${nextOrderId()}`;
+    const headers = {
+      ...webhookHeaders({ topic: 'orders/create', shop, body: '', secret, eventId }),
+      'x-shopify-hmac-sha256': signWebhook(bytes, secret),
+    };
+
+    const response = await handler(
+      httpApiEvent({ method: 'POST', path: '/webhooks/shopify', headers, body: bytes, base64: true }),
+      lambdaContext('webhook'),
+    );
+
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body ?? '{}')).toEqual({
+      status: 'quarantined',
+      message: 'body is not valid UTF-8',
+    });
+    const { Contents } = await aws.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'quarantine/' }),
+    );
+    const key = Contents?.map((object) => object.Key).find((name) => name?.includes(eventId));
+    const object = await aws.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    expect(Buffer.from((await object.Body?.transformToByteArray()) ?? [])).toEqual(bytes);
+    expect(await receiveChecks(0)).toEqual([]);
+  });
+
+  it('still refuses those bytes with 401 when the signature is not theirs', async () => {
+    const bytes = Buffer.from([0x7b, 0xff, 0x7d]);
+    const headers = {
+      ...webhookHeaders({ topic: 'orders/create', shop, body: '', secret }),
+      'x-shopify-hmac-sha256': signWebhook(Buffer.from([0x7b, 0x7d]), secret),
+    };
+    const response = await handler(
+      httpApiEvent({ method: 'POST', path: '/webhooks/shopify', headers, body: bytes, base64: true }),
+      lambdaContext('webhook'),
+    );
+    expect(response.statusCode).toBe(401);
   });
 });
 

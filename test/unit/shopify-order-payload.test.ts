@@ -38,8 +38,52 @@ describe('Shopify order payload', () => {
     expect(parseOrderPayload(JSON.stringify(payload)).id).toBe('42');
   });
 
+  describe('reads the order id without losing a digit', () => {
+    const big = '820982911946154508';
+    const base = () => {
+      const { admin_graphql_api_id: _gid, id: _id, ...rest } = buildOrderPayload();
+      return rest;
+    };
+
+    it('from admin_graphql_api_id, even beside a REST id JSON.parse has rounded', () => {
+      const body = JSON.stringify({
+        ...base(),
+        id: 820982911946154500,
+        admin_graphql_api_id: `gid://shopify/Order/${big}`,
+      });
+      expect(parseOrderPayload(body).id).toBe(big);
+    });
+
+    it('from the digits of the body when there is no gid', () => {
+      const body = JSON.stringify({ ...base(), id: 0 }).replace('"id":0', `"id":${big}`);
+      expect(parseOrderPayload(body).id).toBe(big);
+      expect(parseOrderPayload(Buffer.from(body)).id).toBe(big);
+    });
+
+    it('ignores nested ids (line items, customer) when reading the order id', () => {
+      const body = JSON.stringify({ ...base(), customer: { id: 1 }, id: 0 }).replace('"id":0', `"id":${big}`);
+      expect(parseOrderPayload(body).id).toBe(big);
+    });
+
+    it('from a plain integer that a double holds exactly', () => {
+      expect(parseOrderPayload(JSON.stringify({ ...base(), id: 5_000_000_000_123 })).id).toBe(
+        '5000000000123',
+      );
+    });
+  });
+
+  it('refuses bytes that are not valid UTF-8, so the delivery is quarantined', () => {
+    const bytes = Buffer.concat([Buffer.from(JSON.stringify(buildOrderPayload())), Buffer.from([0xff])]);
+    expect(() => parseOrderPayload(bytes)).toThrow(new UnparseablePayloadError('body is not valid UTF-8'));
+  });
+
   it.each([
     ['not JSON', '{"id": 1', /not JSON/],
+    [
+      'an order with neither id nor gid',
+      JSON.stringify({ name: '#1', created_at: '2026-11-02T10:00:00Z', updated_at: '2026-11-02T10:00:00Z' }),
+      /id/,
+    ],
     ['an array', '[1,2]', /schema/],
     ['a bad created_at', JSON.stringify({ ...buildOrderPayload(), created_at: 'yesterday' }), /created_at/],
     ['a negative id', JSON.stringify({ ...buildOrderPayload(), id: -1 }), /id/],

@@ -3,7 +3,7 @@ import { type ApiVersion, LogSeverity, shopifyApi } from '@shopify/shopify-api';
 import type { OrdersPage as PortOrdersPage, ShopifyPort, WebhookSubscription } from '../../domain/ports.js';
 import { monitoredSubscriptionTopics, type SubscriptionTopic } from '../../domain/webhook-topics.js';
 import { installAdminBaseUrlRouting, withAdminBaseUrl } from './admin-base-url.js';
-import { ShopifyApiError, ShopifyThrottledError } from './admin-errors.js';
+import { ShopifyAccessDeniedError, ShopifyApiError, ShopifyThrottledError } from './admin-errors.js';
 import {
   orderSnapshotQuery,
   ordersUpdatedQuery,
@@ -68,6 +68,12 @@ const toSubscription = (node: SubscriptionNode): WebhookSubscription => ({
 });
 
 /**
+ * A missing scope fails every call until a person grants it: it is said once per process (per shop and scope), not
+ * once per check, while every call still fails with the same precise error.
+ */
+const accessDeniedSaid = new Set<string>();
+
+/**
  * The Admin GraphQL client of a custom app (admin access token), built on @shopify/shopify-api. It paces itself
  * by the leaky bucket Shopify reports in `extensions.cost` and waits out THROTTLED answers.
  */
@@ -119,6 +125,14 @@ export const createShopifyAdmin = (options: ShopifyAdminOptions): ShopifyAdmin =
       } catch (error) {
         const failure = classifyAdminError(error, { operation, signal, timeoutMs });
         if (failure.cost) budget.observe(costKey, failure.cost);
+        if (failure.error instanceof ShopifyAccessDeniedError) {
+          const { requiredScope, field } = failure.error.denial;
+          const key = `${shop}|${requiredScope ?? field ?? operation}`;
+          if (!accessDeniedSaid.has(key)) {
+            accessDeniedSaid.add(key);
+            logger?.warn(failure.error.message, { shop, operation, requiredScope, field });
+          }
+        }
         if (!failure.throttled) throw failure.error;
         if (attempt >= maxRetries) {
           const { status, codes, cause } = failure.error;

@@ -35,6 +35,42 @@ export class ShopifyAuthError extends ShopifyApiError {
   }
 }
 
+/**
+ * Shopify answered ACCESS_DENIED: the app's token lacks an access scope (or a protected customer field) that a field
+ * of the query needs. A person must grant it to the app; retrying will not help.
+ */
+export class ShopifyAccessDeniedError extends ShopifyAuthError {
+  override name = 'ShopifyAccessDeniedError';
+  constructor(
+    operation: string,
+    readonly denial: {
+      /** the scope to grant, e.g. `read_orders` (the first Shopify names); undefined for protected customer data */
+      requiredScope: string | undefined;
+      /** every scope Shopify says would do, e.g. `read_orders`, `read_marketplace_orders` */
+      acceptedScopes: readonly string[];
+      /** Shopify's own words, e.g. "`read_customers` access scope." */
+      requiredAccess: string | undefined;
+      /** the denied field's path in the answer, e.g. `orders.nodes.0.customer` */
+      field: string | undefined;
+    },
+    details: ShopifyErrorDetails = {},
+  ) {
+    const what = denial.requiredScope
+      ? `the ${denial.requiredScope} access scope`
+      : 'access to protected customer data';
+    const where = denial.field ? ` (needed for ${denial.field})` : '';
+    super(
+      `Shopify denied ${operation}: the app lacks ${what}${where}. Grant it to the app in Shopify and reinstall it; see the README's "Shopify app" section`,
+      operation,
+      details,
+    );
+  }
+
+  get requiredScope(): string | undefined {
+    return this.denial.requiredScope;
+  }
+}
+
 /** The leaky bucket stayed empty through every retry; later, it will have refilled. */
 export class ShopifyThrottledError extends ShopifyApiError {
   override name = 'ShopifyThrottledError';

@@ -1,5 +1,6 @@
 import { GraphqlQueryError, HttpResponseError, HttpThrottlingError } from '@shopify/shopify-api';
 import {
+  ShopifyAccessDeniedError,
   ShopifyApiError,
   ShopifyAuthError,
   ShopifyThrottledError,
@@ -18,8 +19,33 @@ export interface AdminFailure {
 
 interface GraphqlErrorEntry {
   message?: unknown;
-  extensions?: { code?: unknown };
+  path?: unknown;
+  extensions?: { code?: unknown; requiredAccess?: unknown };
 }
+
+/** Scope handles Shopify quotes in `requiredAccess`, e.g. "`read_orders` access scope or `read_quick_sale` …". */
+const scopesIn = (text: string): string[] =>
+  [...text.matchAll(/`([a-z][a-z0-9_]*)`/g)].map((match) => match[1] as string);
+
+const accessDenied = (
+  operation: string,
+  entry: GraphqlErrorEntry,
+  details: { status: number; codes: string[]; cause: unknown },
+) => {
+  const requiredAccess =
+    typeof entry.extensions?.requiredAccess === 'string'
+      ? entry.extensions.requiredAccess
+      : typeof entry.message === 'string'
+        ? /Required access: (.*)$/s.exec(entry.message)?.[1]
+        : undefined;
+  const acceptedScopes = requiredAccess ? scopesIn(requiredAccess) : [];
+  const field = Array.isArray(entry.path) ? entry.path.map(String).join('.') : undefined;
+  return new ShopifyAccessDeniedError(
+    operation,
+    { requiredScope: acceptedScopes[0], acceptedScopes, requiredAccess, field },
+    details,
+  );
+};
 
 /** GraphQL error codes Shopify uses for failures on its side rather than in the query. */
 const transientCodes = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE', 'TIMEOUT']);
@@ -62,16 +88,8 @@ export const classifyAdminError = (
         ...(cost && { cost }),
       };
     }
-    if (codes.includes('ACCESS_DENIED')) {
-      return {
-        error: new ShopifyAuthError(
-          `Shopify denied ${operation}: the app lacks an access scope`,
-          operation,
-          details,
-        ),
-        throttled: false,
-      };
-    }
+    const denied = entries.find((entry) => entry.extensions?.code === 'ACCESS_DENIED');
+    if (denied) return { error: accessDenied(operation, denied, details), throttled: false };
     const messages = entries
       .map((entry) => (typeof entry.message === 'string' ? entry.message : ''))
       .filter(Boolean)

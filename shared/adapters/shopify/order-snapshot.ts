@@ -2,8 +2,17 @@ import type { ShopifyOrderSnapshot } from '../../domain/ports.js';
 import { channelFromSource } from '../../domain/shopify-order-payload.js';
 
 /**
- * The Order fields the client reads. Personal fields are requested only to learn whether they are present:
- * `toOrderSnapshot` turns them into flags and drops the values (no PII at rest).
+ * The Order fields the client reads: the smallest set that answers the runbook's questions (exists? cancelled?
+ * test? channel? paid? fulfilled? changed since?) plus presence flags, with nothing beyond the `read_orders` scope
+ * and one protected customer field:
+ * - `canNotifyCustomer` says the order has a usable e-mail without reading it (no protected e-mail access);
+ * - an address counts as present when the order has one: only its `phone` is read, so the address lines stay
+ *   unread (no protected address access);
+ * - `phone` (order and addresses) is the one protected field requested: HotWax's most common import failure is a
+ *   missing phone and no unprotected field says whether one exists;
+ * - no `customer`: the Customer type needs `read_customers`, a scope over every customer of the shop, for a flag
+ *   nothing in the runbook needs.
+ * `toOrderSnapshot` turns the phones into flags and drops them (no PII at rest).
  */
 export const orderSelection = `
   id
@@ -16,15 +25,13 @@ export const orderSelection = `
   sourceName
   displayFinancialStatus
   displayFulfillmentStatus
-  email
+  canNotifyCustomer
   phone
-  customer { id defaultEmailAddress { emailAddress } defaultPhoneNumber { phoneNumber } }
-  shippingAddress { address1 phone }
-  billingAddress { address1 phone }
+  shippingAddress { phone }
+  billingAddress { phone }
 `;
 
 interface AddressNode {
-  address1?: string | null;
   phone?: string | null;
 }
 
@@ -40,13 +47,8 @@ export interface OrderNode {
   sourceName?: string | null;
   displayFinancialStatus?: string | null;
   displayFulfillmentStatus?: string | null;
-  email?: string | null;
+  canNotifyCustomer?: boolean | null;
   phone?: string | null;
-  customer?: {
-    id: string;
-    defaultEmailAddress?: { emailAddress?: string | null } | null;
-    defaultPhoneNumber?: { phoneNumber?: string | null } | null;
-  } | null;
   shippingAddress?: AddressNode | null;
   billingAddress?: AddressNode | null;
 }
@@ -57,31 +59,87 @@ const orderGidPattern = /^gid:\/\/shopify\/Order\/(\d+)$/;
 export const orderGid = (orderId: string): string | undefined => {
   const value = orderId.trim();
   if (/^\d+$/.test(value)) return `gid://shopify/Order/${value}`;
-  return orderGidPattern.test(value) ? value : undefined;
+  return orderGidPattern.exec(value)?.[0];
 };
 
-const legacyOrderId = (node: OrderNode): string =>
-  node.legacyResourceId ?? orderGidPattern.exec(node.id)?.[1] ?? node.id;
+export class UnexpectedOrderIdError extends Error {
+  override name = 'UnexpectedOrderIdError';
+}
+
+/**
+ * The REST id as digits, never through a number: `legacyResourceId` is an UnsignedInt64 Shopify serialises as a
+ * string, the gid carries the same digits. Ids above 2^53 are real (Shopify's own examples use them).
+ */
+const legacyOrderId = (node: OrderNode): string => {
+  const fromGid = orderGidPattern.exec(node.id)?.[1];
+  const legacy = typeof node.legacyResourceId === 'string' ? node.legacyResourceId.trim() : undefined;
+  if (legacy && /^\d+$/.test(legacy)) {
+    if (fromGid && fromGid !== legacy) {
+      throw new UnexpectedOrderIdError(`Shopify answered order ${node.id} with legacyResourceId ${legacy}`);
+    }
+    return legacy;
+  }
+  if (fromGid) return fromGid;
+  throw new UnexpectedOrderIdError(`Shopify answered an order whose id is not an Order gid: ${node.id}`);
+};
 
 const present = (...values: Array<string | null | undefined>): boolean =>
   values.some((value) => typeof value === 'string' && value.trim() !== '');
 
-/** Webhooks carry REST's lower-case `financial_status`; GraphQL's display enum lower-cased is the same word. */
-export const financialStatusFromDisplay = (display: string | null | undefined): string | null =>
-  display ? display.toLowerCase() : null;
+/**
+ * Every `OrderDisplayFinancialStatus` of the supported API versions, as the lower-case `financial_status` word
+ * webhooks (REST) carry for the same state. The unit test fails when a schema adds a value this table lacks.
+ */
+export const financialStatusByDisplay = {
+  AUTHORIZED: 'authorized',
+  EXPIRED: 'expired',
+  PAID: 'paid',
+  PARTIALLY_PAID: 'partially_paid',
+  PARTIALLY_REFUNDED: 'partially_refunded',
+  PENDING: 'pending',
+  REFUNDED: 'refunded',
+  VOIDED: 'voided',
+} as const satisfies Record<string, string>;
 
-const restFulfillmentStatus: Readonly<Record<string, string>> = {
+/**
+ * Every `OrderDisplayFulfillmentStatus` of the supported API versions, as REST's `fulfillment_status` (`fulfilled`,
+ * `partial`, `restocked`, or null while nothing was handed over), so a re-read compares with what webhooks said and
+ * the runbook's "fulfilled in Shopify" (POS refresh, the fulfilled expectation) means items really went out:
+ * - FULFILLED → fulfilled; PARTIALLY_FULFILLED → partial; RESTOCKED → restocked.
+ * - UNFULFILLED, OPEN (its older name), SCHEDULED, ON_HOLD, IN_PROGRESS, PENDING_FULFILLMENT (older name of
+ *   IN_PROGRESS), REQUEST_DECLINED → null: nothing has been handed over yet.
+ * - FULFILLMENT_NOT_REQUIRED (2026-10: the order has no items to fulfil) → null: no fulfilment will ever happen and
+ *   no orders/fulfilled comes, so HotWax owes what it owes any created order — a live order, approved in time — and
+ *   a POS order in this state is not a "fulfilled in Shopify, stuck in Created" refresh case.
+ * The unit test fails when a schema adds a value this table lacks.
+ */
+export const fulfillmentStatusByDisplay = {
   FULFILLED: 'fulfilled',
   PARTIALLY_FULFILLED: 'partial',
   RESTOCKED: 'restocked',
-};
+  UNFULFILLED: null,
+  OPEN: null,
+  SCHEDULED: null,
+  ON_HOLD: null,
+  IN_PROGRESS: null,
+  PENDING_FULFILLMENT: null,
+  REQUEST_DECLINED: null,
+  FULFILLMENT_NOT_REQUIRED: null,
+} as const satisfies Record<string, 'fulfilled' | 'partial' | 'restocked' | null>;
+
+const lookup = <T>(table: Readonly<Record<string, T>>, display: string | null | undefined): T | undefined =>
+  display && Object.hasOwn(table, display) ? table[display] : undefined;
 
 /**
- * REST's `fulfillment_status` (`fulfilled`, `partial`, `restocked`, or null while nothing shipped), so a re-read
- * compares with what the webhooks said. GraphQL's in-between states (ON_HOLD, IN_PROGRESS, ...) are null in REST.
+ * Webhooks carry REST's lower-case `financial_status`; a value newer than this table (a later API version) is
+ * lower-cased, which is how REST spells every value known so far.
  */
+export const financialStatusFromDisplay = (display: string | null | undefined): string | null =>
+  lookup(financialStatusByDisplay, display) ?? (display ? display.toLowerCase() : null);
+
+/** REST's `fulfillment_status` for a display status; null for anything not known to have handed items over. */
 export const fulfillmentStatusFromDisplay = (display: string | null | undefined): string | null =>
-  (display && restFulfillmentStatus[display]) ?? null;
+  lookup(fulfillmentStatusByDisplay, display) ?? null;
 
 const epochMs = (iso: string): number => {
   const value = Date.parse(iso);
@@ -89,9 +147,11 @@ const epochMs = (iso: string): number => {
   return value;
 };
 
-/** The snapshot the checker and the sweep work with: the same flags the webhook path derives, never the values. */
+/**
+ * The snapshot the checker and the sweep work with: the same flags the webhook path derives, never the values.
+ * `hasCustomer` is absent: the customer is not read (see `orderSelection`).
+ */
 export const toOrderSnapshot = (node: OrderNode): ShopifyOrderSnapshot => {
-  const customer = node.customer ?? null;
   const shipping = node.shippingAddress ?? null;
   const billing = node.billingAddress ?? null;
   return {
@@ -108,17 +168,11 @@ export const toOrderSnapshot = (node: OrderNode): ShopifyOrderSnapshot => {
     displayFinancialStatus: node.displayFinancialStatus ?? 'UNKNOWN',
     displayFulfillmentStatus: node.displayFulfillmentStatus ?? 'UNKNOWN',
     flags: {
-      hasCustomer: customer != null,
-      hasEmail: present(node.email, customer?.defaultEmailAddress?.emailAddress),
-      hasPhone: present(
-        node.phone,
-        customer?.defaultPhoneNumber?.phoneNumber,
-        shipping?.phone,
-        billing?.phone,
-      ),
-      hasShippingAddress: present(shipping?.address1),
+      hasEmail: node.canNotifyCustomer === true,
+      hasPhone: present(node.phone, shipping?.phone, billing?.phone),
+      hasShippingAddress: shipping != null,
       hasShippingPhone: present(shipping?.phone),
-      hasBillingAddress: present(billing?.address1),
+      hasBillingAddress: billing != null,
     },
   };
 };

@@ -58,11 +58,11 @@ const maxSaveAttempts = 4;
 /**
  * Records one Shopify webhook delivery and schedules its check.
  *
- * 1. Verify the HMAC on the exact raw body; a forgery is refused (401) and nothing is stored.
+ * 1. Verify the HMAC on the exact raw body bytes; a forgery is refused (401) and nothing is stored.
  * 2. Refuse a delivery for another shop (403) when the monitor is bound to one.
  * 3. Keep topics other than orders/create and orders/fulfilled out (200, logged).
- * 4. An authentic payload that does not parse is quarantined raw and answered 200, so Shopify does not retry it into
- *    deleting the subscription: nothing is dropped.
+ * 4. An authentic payload that does not parse (not UTF-8, not JSON, not an order) is quarantined raw and answered
+ *    200, so Shopify does not retry it into deleting the subscription: nothing is dropped.
  * 5. Upsert the order's record, its timeline event and the delivery's dedupe key in one conditional transaction;
  *    a redelivery is answered 200 and schedules nothing.
  * 6. Queue the check after the delay. If that fails the delivery is forgotten again, its check marked lost, and it
@@ -73,8 +73,9 @@ export const ingestWebhook = async (
   request: WebhookRequest,
 ): Promise<IngestResult> => {
   const { headers, rawBody } = request;
-  const body = rawBody.toString('utf8');
-  const verification = await deps.verify(body, headers);
+  // The HMAC covers the bytes as sent: decoding first would turn invalid UTF-8 into a forgery (401) instead of an
+  // authentic payload to quarantine.
+  const verification = await deps.verify(rawBody, headers);
   if (!verification.authentic) {
     deps.telemetry.count(MetricName.WebhooksRejected);
     deps.telemetry.warn('Webhook refused: signature not valid', { reason: verification.reason });
@@ -124,7 +125,7 @@ export const ingestWebhook = async (
 
   let facts: ReturnType<typeof toOrderFacts>;
   try {
-    facts = toOrderFacts(shop, parseOrderPayload(body));
+    facts = toOrderFacts(shop, parseOrderPayload(rawBody));
   } catch (error) {
     if (error instanceof UnparseablePayloadError) return quarantine(error.message);
     throw error;

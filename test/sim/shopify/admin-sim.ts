@@ -3,14 +3,27 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  actualQueryCost,
-  type FieldNode,
-  GraphqlRequestError,
-  type OperationNode,
-  parseOperation,
-  project,
-  requestedQueryCost,
-} from './graphql-document.js';
+  type DocumentNode,
+  execute,
+  GraphQLError,
+  type GraphQLFieldResolver,
+  type GraphQLNamedType,
+  type GraphQLOutputType,
+  getNamedType,
+  getOperationAST,
+  getVariableValues,
+  isObjectType,
+  Kind,
+  parse,
+} from 'graphql';
+import {
+  type AdminSchema,
+  adminVersions,
+  isKnownAdminVersion,
+  loadAdminSchema,
+  type ProtectedContent,
+} from './admin-schema.js';
+import { actualQueryCost, type CostContext, requestedQueryCost } from './cost-model.js';
 import {
   connection,
   encodeCursor,
@@ -18,19 +31,42 @@ import {
   type RestOrder,
   toGraphqlOrder,
 } from './order-graphql.js';
-import { buildOrderPayload, type OrderContactOptions, orderContactFields } from './order-payload.js';
+import { type OrderContactOptions, orderContactFields } from './order-payload.js';
+import { invalidVariables, type ShopifyGraphqlError, validateLikeShopify } from './shopify-graphql-errors.js';
 import { deliverWebhook } from './sign-webhook.js';
 
 /**
  * An in-process Shopify Admin GraphQL API for tests and the local sandbox (no test-runner imports). It speaks the
  * wire format of `POST /admin/api/<version>/graphql.json`: the access token header, `{query, variables}` in,
  * `{data, extensions.cost}` out, THROTTLED from a leaky bucket, and signed webhooks to subscribed endpoints.
+ *
+ * Every request is parsed, validated and its variables coerced against Shopify's published schema of the requested
+ * version (`admin-schema.ts`), and refused in Shopify's words when Shopify would refuse it (`shopify-graphql-errors.ts`).
+ * Each access token has its granted scopes and protected customer fields: a field whose `requiredAccess` the token
+ * lacks answers ACCESS_DENIED with partial data, as Shopify does.
  */
+
+/** What one access token may read. */
+export interface AccessGrant {
+  /** access scope handles, e.g. `read_orders`; a `write_` scope implies its `read_` scope */
+  scopes: readonly string[];
+  /** protected customer fields the app is approved for (level 2): `name`, `email`, `phone`, `address` */
+  protectedCustomerData: readonly ProtectedContent[];
+}
+
+/**
+ * The scopes and protected customer fields the README asks a merchant to grant: the simulator's default token has
+ * exactly these, so every test that talks to it proves they are enough.
+ */
+export const monitorAccess: AccessGrant = { scopes: ['read_orders'], protectedCustomerData: ['phone'] };
+
 export interface ShopifySimOptions {
   /** default `sim-shop.myshopify.com` */
   shop?: string;
   /** the token requests must carry in X-Shopify-Access-Token; default `shpat_simulator` */
   accessToken?: string;
+  /** what that token may read; default `monitorAccess` */
+  access?: Partial<AccessGrant>;
   /** API version put on webhook deliveries; default `2026-10` */
   apiVersion?: string;
   /** leaky bucket size in cost points; default 2000 */
@@ -57,12 +93,16 @@ export interface ThrottleStatus {
 
 export interface SimRequest {
   apiVersion: string;
+  /** the document as sent */
+  query?: string;
   operationName?: string;
   rootFields: string[];
   variables: Record<string, unknown>;
   status: number;
   /** answered THROTTLED */
   throttled: boolean;
+  /** `extensions.code` of every error answered, e.g. `undefinedField`, `ACCESS_DENIED` */
+  errorCodes: string[];
   requestedCost?: number;
   actualCost?: number;
 }
@@ -130,7 +170,10 @@ export interface ShopifySim {
   failNext(count: number, status?: number): void;
   /** The current token stops working (401) until `setAccessToken`. */
   expireToken(): void;
+  /** Replaces the current token; the new one keeps the current token's grant. */
   setAccessToken(token: string): void;
+  /** Issues another token with its own grant (e.g. one without `read_orders`); the current token is unchanged. */
+  issueAccessToken(token: string, access?: Partial<AccessGrant>): void;
   setLatency(ms: number): void;
 
   /** GraphQL endpoint calls received, whatever the answer. */
@@ -143,6 +186,70 @@ export interface ShopifySim {
 }
 
 const graphqlPath = /^\/admin\/api\/([^/]+)\/graphql\.json$/;
+
+const oldestAdminVersion = (): string => {
+  const stable = adminVersions().filter((version) => /^\d{4}-\d{2}$/.test(version.name));
+  return stable.at(-1)?.name ?? '2026-10';
+};
+
+const isGranted = (grant: AccessGrant, scope: string): boolean =>
+  grant.scopes.includes(scope) ||
+  (scope.startsWith('read_') && grant.scopes.includes(`write_${scope.slice(5)}`));
+
+/** The type a field hands its access rule down from: a connection's node type, otherwise the field's own type. */
+const guardedType = (type: GraphQLOutputType): GraphQLNamedType => {
+  const named = getNamedType(type);
+  if (isObjectType(named) && named.name.endsWith('Connection')) {
+    const nodes = named.getFields().nodes;
+    if (nodes) return getNamedType(nodes.type);
+  }
+  return named;
+};
+
+/**
+ * Shopify's answer to a field the token may not read, or undefined. A scope is checked on the field itself and on
+ * the type it returns (Customer needs read_customers wherever it appears; a connection of orders needs read_orders
+ * at the field that returns it, as Shopify's "Access denied for orders field." says); a protected customer field
+ * needs the app's approval for that kind of data.
+ */
+const accessDenial = (
+  admin: AdminSchema,
+  grant: AccessGrant,
+  parentType: GraphQLNamedType,
+  fieldName: string,
+  returnType: GraphQLOutputType,
+): GraphQLError | undefined => {
+  for (const requirement of [
+    admin.fieldAccess(parentType.name, fieldName),
+    admin.typeAccess(guardedType(returnType).name),
+  ]) {
+    if (requirement && !requirement.scopes.some((scope) => isGranted(grant, scope))) {
+      return new GraphQLError(
+        `Access denied for ${fieldName} field. Required access: ${requirement.requiredAccess}`,
+        {
+          extensions: {
+            code: 'ACCESS_DENIED',
+            documentation: 'https://shopify.dev/api/usage/access-scopes',
+            requiredAccess: requirement.requiredAccess,
+          },
+        },
+      );
+    }
+  }
+  const content = admin.protectedContent(parentType.name, fieldName);
+  if (content && !grant.protectedCustomerData.includes(content)) {
+    return new GraphQLError(
+      `This app is not approved to use the ${fieldName} field. See https://shopify.dev/docs/apps/launch/protected-customer-data for more details.`,
+      {
+        extensions: {
+          code: 'ACCESS_DENIED',
+          documentation: 'https://shopify.dev/docs/apps/launch/protected-customer-data',
+        },
+      },
+    );
+  }
+  return undefined;
+};
 const defaultTopics = ['ORDERS_CREATE', 'ORDERS_FULFILLED'];
 
 /** ORDERS_CREATE → orders/create (only the first underscore separates resource and event). */
@@ -224,6 +331,8 @@ export const startShopifySim = async (options: ShopifySimOptions = {}): Promise<
   const bucketSize = options.bucketSize ?? 2000;
   const restoreRate = options.restoreRate ?? 100;
   let accessToken: string | undefined = options.accessToken ?? 'shpat_simulator';
+  let defaultGrant: AccessGrant = { ...monitorAccess, ...options.access };
+  const grants = new Map<string, AccessGrant>([[accessToken, defaultGrant]]);
   let latencyMs = options.latencyMs ?? 0;
   let webhookSecret = options.webhookSecret;
 
@@ -383,178 +492,172 @@ export const startShopifySim = async (options: ShopifySimOptions = {}): Promise<
 
   // ---- GraphQL -------------------------------------------------------------------------------------------------
 
+  const simError = (message: string, code: string) => new GraphQLError(message, { extensions: { code } });
+
   const ordersPage = (args: Record<string, unknown>) => {
-    const first = args.first;
-    if (typeof first !== 'number' || first < 1 || first > 250) {
-      throw new GraphqlRequestError('first must be between 1 and 250', 'argumentLiteralsIncompatible');
+    const first = args.first ?? args.last;
+    if (typeof first !== 'number') {
+      throw simError('you must provide one of first or last', 'argumentLiteralsIncompatible');
+    }
+    if (first < 1 || first > 250) {
+      throw simError('first must be between 1 and 250', 'argumentLiteralsIncompatible');
     }
     const sortKey = typeof args.sortKey === 'string' ? args.sortKey : 'ID';
     const direction = args.reverse === true ? -1 : 1;
     const terms = parseSearch(args.query);
-    const key = (order: RestOrder): [number, number] => [sortValue(order, sortKey), Number(order.id)];
-    const compare = (a: [number, number], b: [number, number]) => direction * (a[0] - b[0] || a[1] - b[1]);
+    const key = (order: RestOrder): [number, bigint] => [sortValue(order, sortKey), BigInt(String(order.id))];
+    const compare = (a: [number, bigint], b: [number, bigint]) =>
+      direction * (a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     let matching = [...orders.values()]
       .filter((order) => terms.every((term) => matchesTerm(order, term)))
       .sort((a, b) => compare(key(a), key(b)));
     // Keyset pagination, like Shopify's cursors: a page starts after the last (sort value, id) seen.
     if (typeof args.after === 'string') {
-      let last: [number, number];
+      let last: [number, bigint];
       try {
         const decoded = JSON.parse(Buffer.from(args.after, 'base64').toString('utf8'));
-        last = [Number(decoded.last_value), Number(decoded.last_id)];
+        last = [Number(decoded.last_value), BigInt(String(decoded.last_id))];
       } catch {
-        throw new GraphqlRequestError(
-          'Invalid cursor for current pagination sort.',
-          'argumentLiteralsIncompatible',
-        );
+        throw simError('Invalid cursor for current pagination sort.', 'argumentLiteralsIncompatible');
       }
       matching = matching.filter((order) => compare(key(order), last) > 0);
     }
     return connection('Order', matching.map(toGraphqlOrder), { first }, (node) =>
       encodeCursor({
-        last_id: Number(node.legacyResourceId),
+        last_id: String(node.legacyResourceId),
         last_value: sortValue(orders.get(String(node.legacyResourceId)) ?? {}, sortKey),
       }),
     );
   };
 
-  const queryRoot = (field: FieldNode): unknown => {
-    const { args } = field;
-    switch (field.name) {
-      case 'order': {
-        const match = /^gid:\/\/shopify\/Order\/(\d+)$/.exec(String(args.id ?? ''));
-        if (!match)
-          throw new GraphqlRequestError(
-            `Invalid global id '${String(args.id)}'`,
-            'argumentLiteralsIncompatible',
-          );
-        const order = orders.get(match[1] as string);
-        return order ? toGraphqlOrder(order) : null;
-      }
-      case 'orders':
-        return ordersPage(args);
-      case 'webhookSubscriptions': {
-        const topics = Array.isArray(args.topics) ? args.topics.map(String) : undefined;
-        const matching = subscriptions.filter(
-          (subscription) => !topics || topics.includes(subscription.topic),
-        );
-        return connection('WebhookSubscription', matching.map(graphqlSubscription), args, (node) =>
-          encodeCursor({ last_id: node.id }),
-        );
-      }
-      case 'shop':
-        return {
-          __typename: 'Shop',
-          id: 'gid://shopify/Shop/1',
-          name: shop.replace(/\.myshopify\.com$/, ''),
-          myshopifyDomain: shop,
-        };
-      default:
-        throw new GraphqlRequestError(
-          `Field '${field.name}' doesn't exist on type 'QueryRoot'`,
-          'undefinedField',
-        );
-    }
+  const queryRoot: Record<string, (args: Record<string, unknown>, grant: AccessGrant) => unknown> = {
+    order: (args) => {
+      const match = /^gid:\/\/shopify\/Order\/(\d+)$/.exec(String(args.id ?? ''));
+      if (!match) throw simError(`Invalid global id '${String(args.id)}'`, 'argumentLiteralsIncompatible');
+      const order = orders.get(match[1] as string);
+      return order ? toGraphqlOrder(order) : null;
+    },
+    orders: (args) => ordersPage(args),
+    webhookSubscriptions: (args) => {
+      const topics = Array.isArray(args.topics) ? args.topics.map(String) : undefined;
+      const matching = subscriptions.filter((subscription) => !topics || topics.includes(subscription.topic));
+      return connection('WebhookSubscription', matching.map(graphqlSubscription), args, (node) =>
+        encodeCursor({ last_id: node.id }),
+      );
+    },
+    shop: () => ({
+      __typename: 'Shop',
+      id: 'gid://shopify/Shop/1',
+      name: shop.replace(/\.myshopify\.com$/, ''),
+      myshopifyDomain: shop,
+    }),
+    currentAppInstallation: (_args, grant) => ({
+      __typename: 'AppInstallation',
+      id: 'gid://shopify/AppInstallation/1',
+      accessScopes: [...grant.scopes].map((handle) => ({
+        __typename: 'AccessScope',
+        handle,
+        description: handle,
+      })),
+    }),
   };
 
-  const mutationRoot = (field: FieldNode): unknown => {
-    const { args } = field;
-    switch (field.name) {
-      case 'webhookSubscriptionCreate': {
-        const topic = String(args.topic ?? '');
-        const input = (args.webhookSubscription ?? {}) as Record<string, unknown>;
-        const uri = input.uri ?? input.callbackUrl;
-        const problem = /^[A-Z_]+$/.test(topic)
-          ? subscriptionProblem(topic, uri)
-          : { field: ['topic'], message: 'Topic is invalid' };
-        if (problem) {
-          return {
-            __typename: 'WebhookSubscriptionCreatePayload',
-            webhookSubscription: null,
-            userErrors: [{ __typename: 'UserError', ...problem }],
-          };
-        }
+  const mutationRoot: Record<string, (args: Record<string, unknown>, grant: AccessGrant) => unknown> = {
+    webhookSubscriptionCreate: (args) => {
+      const topic = String(args.topic ?? '');
+      const input = (args.webhookSubscription ?? {}) as Record<string, unknown>;
+      const uri = input.uri ?? input.callbackUrl;
+      const problem = subscriptionProblem(topic, uri);
+      if (problem) {
         return {
           __typename: 'WebhookSubscriptionCreatePayload',
-          webhookSubscription: graphqlSubscription(addSubscription(topic, String(uri))),
-          userErrors: [],
+          webhookSubscription: null,
+          userErrors: [{ __typename: 'UserError', ...problem }],
         };
       }
-      case 'webhookSubscriptionDelete': {
-        const index = subscriptions.findIndex((subscription) => subscription.id === args.id);
-        if (index < 0) {
-          return {
-            __typename: 'WebhookSubscriptionDeletePayload',
-            deletedWebhookSubscriptionId: null,
-            userErrors: [
-              { __typename: 'UserError', field: ['id'], message: 'Webhook subscription does not exist' },
-            ],
-          };
-        }
-        subscriptions.splice(index, 1);
+      return {
+        __typename: 'WebhookSubscriptionCreatePayload',
+        webhookSubscription: graphqlSubscription(addSubscription(topic, String(uri))),
+        userErrors: [],
+      };
+    },
+    webhookSubscriptionDelete: (args) => {
+      const index = subscriptions.findIndex((subscription) => subscription.id === args.id);
+      if (index < 0) {
         return {
           __typename: 'WebhookSubscriptionDeletePayload',
-          deletedWebhookSubscriptionId: args.id,
-          userErrors: [],
+          deletedWebhookSubscriptionId: null,
+          userErrors: [
+            { __typename: 'UserError', field: ['id'], message: 'Webhook subscription does not exist' },
+          ],
         };
       }
-      default:
-        throw new GraphqlRequestError(
-          `Field '${field.name}' doesn't exist on type 'Mutation'`,
-          'undefinedField',
+      subscriptions.splice(index, 1);
+      return {
+        __typename: 'WebhookSubscriptionDeletePayload',
+        deletedWebhookSubscriptionId: args.id,
+        userErrors: [],
+      };
+    },
+  };
+
+  interface ResolveContext {
+    admin: AdminSchema;
+    grant: AccessGrant;
+  }
+
+  /**
+   * Resolves every field: the root fields above, the plain objects of `order-graphql.ts` below them (a function
+   * is called with the field's arguments), and first of all Shopify's access rules for the token.
+   */
+  const fieldResolver: GraphQLFieldResolver<unknown, ResolveContext> = (source, args, context, info) => {
+    const denial = accessDenial(
+      context.admin,
+      context.grant,
+      info.parentType,
+      info.fieldName,
+      info.returnType,
+    );
+    if (denial) throw denial;
+    const { schema } = context.admin;
+    const root =
+      info.parentType === schema.getQueryType()
+        ? queryRoot
+        : info.parentType === schema.getMutationType()
+          ? mutationRoot
+          : undefined;
+    if (root) {
+      const resolve = root[info.fieldName];
+      if (!resolve) {
+        throw simError(
+          `The Shopify simulator does not implement ${info.parentType.name}.${info.fieldName}`,
+          'SIMULATOR_UNSUPPORTED',
         );
+      }
+      return resolve(args, context.grant);
     }
+    const value = (source as Record<string, unknown> | null)?.[info.fieldName];
+    return typeof value === 'function' ? (value as (args: unknown) => unknown)(args) : value;
   };
 
-  /** A fully populated value of each root field's type: selections are checked against it before running. */
-  const sampleOf = (type: OperationNode['type'], field: string): unknown => {
-    const order = toGraphqlOrder(buildOrderPayload({ id: 1 }));
-    const subscription = graphqlSubscription({
-      id: 'gid://shopify/WebhookSubscription/1',
-      topic: 'ORDERS_CREATE',
-      uri: 'https://example.com',
-      createdAt: new Date(0).toISOString(),
-    });
-    const userError = { __typename: 'UserError', field: ['id'], message: '' };
-    const samples: Record<string, unknown> =
-      type === 'mutation'
-        ? {
-            webhookSubscriptionCreate: {
-              __typename: 'WebhookSubscriptionCreatePayload',
-              webhookSubscription: subscription,
-              userErrors: [userError],
-            },
-            webhookSubscriptionDelete: {
-              __typename: 'WebhookSubscriptionDeletePayload',
-              deletedWebhookSubscriptionId: subscription.id,
-              userErrors: [userError],
-            },
-          }
-        : {
-            order,
-            orders: connection('Order', [order], {}, () => 'cursor'),
-            webhookSubscriptions: connection('WebhookSubscription', [subscription], {}, () => 'cursor'),
-            shop: { __typename: 'Shop', id: 'gid://shopify/Shop/1', name: '', myshopifyDomain: shop },
-          };
-    if (!(field in samples)) {
-      const root = type === 'mutation' ? 'Mutation' : 'QueryRoot';
-      throw new GraphqlRequestError(`Field '${field}' doesn't exist on type '${root}'`, 'undefinedField');
+  /** Parsing and Shopify-shaped validation of one document, cached: clients send the same few documents. */
+  const analysed = new Map<string, { document: DocumentNode } | { errors: ShopifyGraphqlError[] }>();
+  const analyse = (admin: AdminSchema, query: string) => {
+    const key = `${admin.version}\n${query}`;
+    const cached = analysed.get(key);
+    if (cached) return cached;
+    let result: { document: DocumentNode } | { errors: ShopifyGraphqlError[] };
+    try {
+      const document = parse(query);
+      const errors = validateLikeShopify(admin.schema, document);
+      result = errors.length > 0 ? { errors } : { document };
+    } catch (error) {
+      const syntax = error instanceof GraphQLError ? error : new GraphQLError(String(error));
+      result = { errors: [{ message: syntax.message, locations: [...(syntax.locations ?? [])] }] };
     }
-    return samples[field];
-  };
-
-  /** Shopify rejects an unknown field before running anything, even where the answer would be null. */
-  const validate = (operation: OperationNode): void => {
-    for (const field of operation.selections) project(sampleOf(operation.type, field.name), field.selections);
-  };
-
-  const execute = (operation: OperationNode): Record<string, unknown> => {
-    const data: Record<string, unknown> = {};
-    for (const field of operation.selections) {
-      const resolved = operation.type === 'mutation' ? mutationRoot(field) : queryRoot(field);
-      data[field.alias ?? field.name] = project(resolved, field.selections);
-    }
-    return data;
+    if (analysed.size > 500) analysed.clear();
+    analysed.set(key, result);
+    return result;
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -566,16 +669,25 @@ export const startShopifySim = async (options: ShopifySimOptions = {}): Promise<
     }
     calls += 1;
     const raw = await readBody(req);
+    const requested = match[1] as string;
+    // Shopify answers a version it no longer supports with the oldest one it does, and says so in the header.
+    const servedVersion = isKnownAdminVersion(requested) ? requested : oldestAdminVersion();
     const entry: SimRequest = {
-      apiVersion: match[1] as string,
+      apiVersion: requested,
       rootFields: [],
       variables: {},
       status: 200,
       throttled: false,
+      errorCodes: [],
     };
     requestLog.push(entry);
-    const versionHeader = { 'x-shopify-api-version': entry.apiVersion };
+    const versionHeader = { 'x-shopify-api-version': servedVersion };
     if (latencyMs > 0) await sleep(latencyMs);
+
+    const answerErrors = (errors: ShopifyGraphqlError[], extra: Record<string, unknown> = {}) => {
+      entry.errorCodes = errors.map((error) => String(error.extensions?.code ?? 'error'));
+      json(res, 200, { errors, ...extra }, versionHeader);
+    };
 
     const failure = failures.shift();
     if (failure !== undefined) {
@@ -588,7 +700,9 @@ export const startShopifySim = async (options: ShopifySimOptions = {}): Promise<
       );
       return;
     }
-    if (!accessToken || req.headers['x-shopify-access-token'] !== accessToken) {
+    const token = req.headers['x-shopify-access-token'];
+    const grant = typeof token === 'string' ? grants.get(token) : undefined;
+    if (!grant) {
       entry.status = 401;
       json(res, 401, {
         errors: '[API] Invalid API key or access token (unrecognized login or wrong password)',
@@ -609,99 +723,111 @@ export const startShopifySim = async (options: ShopifySimOptions = {}): Promise<
       json(res, 400, { errors: { query: 'Required parameter missing or invalid' } }, versionHeader);
       return;
     }
-    const variables = (body.variables && typeof body.variables === 'object' ? body.variables : {}) as Record<
-      string,
-      unknown
-    >;
+    entry.query = body.query;
+    const variables = (
+      body.variables && typeof body.variables === 'object' && !Array.isArray(body.variables)
+        ? body.variables
+        : {}
+    ) as Record<string, unknown>;
     entry.variables = variables;
 
-    let operation: OperationNode;
-    try {
-      operation = parseOperation(
-        body.query,
-        variables,
-        typeof body.operationName === 'string' ? body.operationName : undefined,
-      );
-    } catch (error) {
-      const problem =
-        error instanceof GraphqlRequestError ? error : new GraphqlRequestError(String(error), 'parseError');
-      json(
-        res,
-        200,
-        { errors: [{ message: problem.message, extensions: { code: problem.code } }] },
-        versionHeader,
-      );
+    const admin = loadAdminSchema(servedVersion);
+    const analysis = analyse(admin, body.query);
+    if ('errors' in analysis) {
+      answerErrors(analysis.errors);
       return;
     }
-    if (operation.name) entry.operationName = operation.name;
-    entry.rootFields = operation.selections.map((field) => field.name);
-    try {
-      validate(operation);
-    } catch (error) {
-      const problem =
-        error instanceof GraphqlRequestError ? error : new GraphqlRequestError(String(error), 'parseError');
-      json(
-        res,
-        200,
-        { errors: [{ message: problem.message, extensions: { code: problem.code } }] },
-        versionHeader,
+    const { document } = analysis;
+    const operationName = typeof body.operationName === 'string' ? body.operationName : undefined;
+    const operation = getOperationAST(document, operationName);
+    if (!operation) {
+      answerErrors([
+        {
+          message: operationName ? `No operation named "${operationName}"` : 'An operation name is required',
+          extensions: { code: 'operationNotFound' },
+        },
+      ]);
+      return;
+    }
+    if (operation.name) entry.operationName = operation.name.value;
+    entry.rootFields = operation.selectionSet.selections.map((selection) =>
+      selection.kind === Kind.FIELD ? selection.name.value : selection.kind,
+    );
+
+    const invalid = invalidVariables(admin.schema, operation, variables);
+    if (invalid.length > 0) {
+      answerErrors(invalid);
+      return;
+    }
+    const coerced = getVariableValues(admin.schema, operation.variableDefinitions ?? [], variables);
+    if (coerced.errors) {
+      answerErrors(
+        coerced.errors.map((error) => ({
+          message: error.message,
+          locations: [...(error.locations ?? [])],
+          extensions: { code: 'INVALID_VARIABLE' },
+        })),
       );
       return;
     }
 
-    const requested = requestedQueryCost(operation);
-    entry.requestedCost = requested;
+    const fragments = new Map(
+      document.definitions
+        .filter((definition) => definition.kind === Kind.FRAGMENT_DEFINITION)
+        .map((definition) => [definition.name.value, definition] as const),
+    );
+    const costContext: CostContext = {
+      schema: admin.schema,
+      operation,
+      fragments,
+      variables: coerced.variableValues,
+    };
+    const requestedCost = requestedQueryCost(costContext);
+    entry.requestedCost = requestedCost;
     const before = refill();
-    if (throttleRemaining > 0 || before.currentlyAvailable < requested) {
+    if (throttleRemaining > 0 || before.currentlyAvailable < requestedCost) {
       throttleRemaining = Math.max(0, throttleRemaining - 1);
       throttled += 1;
       entry.throttled = true;
-      json(
-        res,
-        200,
+      answerErrors(
+        [
+          {
+            message: 'Throttled',
+            extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' },
+          },
+        ],
         {
-          errors: [
-            {
-              message: 'Throttled',
-              extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' },
-            },
-          ],
           extensions: {
-            cost: { requestedQueryCost: requested, actualQueryCost: null, throttleStatus: before },
+            cost: { requestedQueryCost: requestedCost, actualQueryCost: null, throttleStatus: before },
           },
         },
-        versionHeader,
       );
       return;
     }
 
-    let data: Record<string, unknown>;
-    try {
-      data = execute(operation);
-    } catch (error) {
-      const problem =
-        error instanceof GraphqlRequestError
-          ? error
-          : new GraphqlRequestError('Internal error', 'INTERNAL_SERVER_ERROR');
-      json(
-        res,
-        200,
-        { errors: [{ message: problem.message, extensions: { code: problem.code } }] },
-        versionHeader,
-      );
-      return;
-    }
-    const actual = actualQueryCost(operation, data);
+    const result = await execute({
+      schema: admin.schema,
+      document,
+      operationName,
+      variableValues: variables,
+      contextValue: { admin, grant } satisfies ResolveContext,
+      fieldResolver,
+    });
+    const data = (result.data ?? null) as Record<string, unknown> | null;
+    const actual = actualQueryCost(costContext, data);
     entry.actualCost = actual;
     totalCost += actual;
     bucket.available -= actual;
+    const errors = (result.errors ?? []).map((error) => error.toJSON() as ShopifyGraphqlError);
+    entry.errorCodes = errors.map((error) => String(error.extensions?.code ?? 'error'));
     json(
       res,
       200,
       {
+        ...(errors.length > 0 && { errors }),
         data,
         extensions: {
-          cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: refill() },
+          cost: { requestedQueryCost: requestedCost, actualQueryCost: actual, throttleStatus: refill() },
         },
       },
       versionHeader,
@@ -837,10 +963,17 @@ export const startShopifySim = async (options: ShopifySimOptions = {}): Promise<
       for (let i = 0; i < count; i += 1) failures.push(status);
     },
     expireToken() {
+      if (accessToken) grants.delete(accessToken);
       accessToken = undefined;
     },
     setAccessToken(token) {
+      if (accessToken) grants.delete(accessToken);
       accessToken = token;
+      grants.set(token, defaultGrant);
+    },
+    issueAccessToken(token, access = {}) {
+      grants.set(token, { ...monitorAccess, ...access });
+      if (token === accessToken) defaultGrant = grants.get(token) ?? defaultGrant;
     },
     setLatency(ms) {
       latencyMs = ms;

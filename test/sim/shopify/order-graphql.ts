@@ -114,6 +114,8 @@ export const toGraphqlOrder = (rest: RestOrder): Record<string, unknown> => {
       typeof rest.financial_status === 'string' ? rest.financial_status.toUpperCase() : null,
     displayFulfillmentStatus: displayFulfillmentStatus(rest.fulfillment_status),
     email: text(rest.email) ?? text(rest.contact_email),
+    // Shopify: true when the customer has a valid e-mail address the order's notifications can go to.
+    canNotifyCustomer: /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(text(rest.email) ?? text(rest.contact_email) ?? ''),
     phone: text(rest.phone),
     note: text(rest.note),
     tags:
