@@ -77,6 +77,8 @@ export interface HotwaxSimOptions {
   approvalJobScheduled?: boolean;
   /** the New Orders job (JOB_IMP_ORD) is set up, default true */
   newOrdersJobDefined?: boolean;
+  /** the New Orders job has a recurring schedule (not only its draft), default true */
+  newOrdersJobScheduled?: boolean;
   /**
    * OFBiz: a New Orders run scheduled without Job Manager's payload (top-level `frequency`, `jobFields`
    * `instanceOfProductId`) fails as HotWax's service validation would, default false (today's client)
@@ -300,6 +302,7 @@ const defaults: Omit<Resolved, 'systemMessageRemoteId'> & { systemMessageRemoteI
   refreshWorks: true,
   approvalJobScheduled: true,
   newOrdersJobDefined: true,
+  newOrdersJobScheduled: true,
   strictRunNow: false,
   systemMessageRemoteId: '',
   otherShopRemoteIds: ['OTHER_SHOP_CONFIG'],
@@ -379,6 +382,8 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   let refreshResult = settings.refreshResult;
   let approvalScheduled = settings.approvalJobScheduled;
   const calls: SimCall[] = [];
+  /** the simulator's own base URL, known once it listens */
+  let publicUrl = '';
   const counts = new Map<string, number>();
   const maxCallLog = options.maxCallLog ?? 10_000;
   const timers = new Map<NodeJS.Timeout, () => void>();
@@ -455,7 +460,8 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       runtimeData: runtimeData(systemJobEnumId, true),
     });
     if (settings.newOrdersJobDefined) {
-      definitions.push(draft('JOB_IMP_ORD'), scheduled('JOB_IMP_ORD', '10232'));
+      definitions.push(draft('JOB_IMP_ORD'));
+      if (settings.newOrdersJobScheduled) definitions.push(scheduled('JOB_IMP_ORD', '10232'));
     }
     definitions.push(draft('JOB_IMP_MISS_ORD'), draft('JOB_APR_ORD'));
     if (approvalScheduled) definitions.push(scheduled('JOB_APR_ORD', '10302'));
@@ -897,7 +903,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     const method = req.method ?? 'GET';
     if (endpoint === 'checkLoginOptions' && method === 'GET') {
       // An OFBiz OMS names its Maarg server; this simulator is both.
-      return ok(res, call, { loginAuthType: 'BASIC', loginAuthUrl: '', maargInstanceUrl: url });
+      return ok(res, call, { loginAuthType: 'BASIC', loginAuthUrl: '', maargInstanceUrl: publicUrl });
     }
     if (endpoint === 'login' && method === 'POST') {
       const body = parseJson(text);
@@ -996,6 +1002,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
+  publicUrl = url;
 
   const maarg: MaargSim = createMaargSim({
     settings,
