@@ -80,6 +80,8 @@ const windowCushionMs = 60_000;
 const orderPageSize = 100;
 const jobPageSize = 250;
 const logPageSize = 50;
+/** a bound on one failure search when HotWax does not order the logs */
+const maxLogPages = 20;
 const finishedFailed = new Set(['DmlsFailed', 'DmlsCrashed']);
 
 const jobPath = (jobName: string) => `admin/serviceJobs/${encodeURIComponent(jobName)}`;
@@ -287,9 +289,16 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
     contentId: string;
   }
 
+  /**
+   * Logs of one config since `since` that hold failed records, newest first. Paging stops at the first log older
+   * than `since` only while the pages come back newest first: `orderByField` on this service is HotWax's, not
+   * Moqui's entity find, so its order is checked rather than assumed.
+   */
   const failedLogs = async (configId: string, since: number): Promise<FailedLog[]> => {
     const logs: FailedLog[] = [];
-    for (let pageIndex = 0, seen = 0; ; pageIndex++) {
+    let previous = Number.POSITIVE_INFINITY;
+    let ordered = true;
+    for (let pageIndex = 0, seen = 0; pageIndex < maxLogPages; pageIndex++) {
       const body = await http.getObject('admin/dataManager/details', {
         configId,
         statusId: ['DmlsFinished', 'DmlsFailed', 'DmlsCrashed'],
@@ -306,6 +315,8 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
       let older = false;
       for (const row of rows) {
         const createdDate = toEpochMs(row.createdDate) ?? toEpochMs(row.finishDateTime) ?? 0;
+        if (createdDate > previous) ordered = false;
+        previous = createdDate;
         if (createdDate < since) {
           older = true;
           continue;
@@ -323,13 +334,14 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
       seen += rows.length;
       const total = Number(body.dataManagerLogsCount);
       if (
-        older ||
+        (older && ordered) ||
         logs.length >= maxFailureLogs ||
         rows.length < logPageSize ||
         (Number.isFinite(total) && seen >= total)
       )
-        return logs;
+        break;
     }
+    return logs;
   };
 
   const inflightFiles = new Map<string, Promise<string | undefined>>();
