@@ -7,6 +7,7 @@
  * - webhook dedupe:  pk `WEBHOOK#<shop>#<event id>`, sk `DEDUPE` (expires through TTL)
  * - job run claim:   pk `JOB#<shop>#<job>`, sk `CLAIM`
  * - sweep checkpoint: pk `SWEEP#<shop>`, sk `CHECKPOINT`
+ * - HotWax repair journal: pk `HOTWAX_REPAIR#<shop>`, sk `JOURNAL` (Maarg fromDate swap: lock + parameters to restore)
  *
  * Indexes (sparse: only items carrying the attributes are in them):
  * - by-state: `state` + `stateSince` — lists orders by state (CLI status, dashboard, digest)

@@ -18,17 +18,23 @@ export class HotwaxError extends Error {
 /** HotWax answered with a non-2xx status. 5xx, 408 and 429 are worth retrying; other 4xx are not. */
 export class HotwaxHttpError extends HotwaxError {
   override name = 'HotwaxHttpError';
+  readonly hotwaxMessage: string | undefined;
   constructor(
     readonly status: number,
     endpoint: string,
-    options?: { cause?: unknown },
+    options?: {
+      cause?: unknown;
+      /** Maarg's `errors` text of the answer, when it carries one (never for file downloads) */
+      hotwaxMessage?: string;
+    },
   ) {
     super(
-      `HotWax ${endpoint} answered HTTP ${status}`,
+      `HotWax ${endpoint} answered HTTP ${status}${options?.hotwaxMessage ? `: ${options.hotwaxMessage}` : ''}`,
       status >= 500 || status === 408 || status === 429,
       endpoint,
       options,
     );
+    this.hotwaxMessage = options?.hotwaxMessage;
   }
 }
 
@@ -69,6 +75,27 @@ export class HotwaxAuthError extends HotwaxError {
   override name = 'HotwaxAuthError';
   constructor(message: string, endpoint: string, options?: { cause?: unknown }) {
     super(message, false, endpoint, options);
+  }
+}
+
+/**
+ * HotWax lacks something the repair needs (the New Orders job, the shop's fallback sync job, its remote id): a
+ * person must set it up, retrying will not help. A `HotwaxApiError`, so callers treat it as HotWax refusing.
+ */
+export class HotwaxSetupError extends HotwaxApiError {
+  override name = 'HotwaxSetupError';
+}
+
+/** Another re-import of this shop is swapping the fallback job's parameters right now: retry shortly. */
+export class HotwaxRepairBusyError extends HotwaxError {
+  override name = 'HotwaxRepairBusyError';
+  constructor(endpoint: string, options?: { cause?: unknown }) {
+    super(
+      'another re-import of this shop is changing the HotWax fallback sync job; retrying later',
+      true,
+      endpoint,
+      options,
+    );
   }
 }
 

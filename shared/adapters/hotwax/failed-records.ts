@@ -5,6 +5,8 @@
  * CSV whose cells hold JSON.
  */
 
+import { parseJsonLossless } from './wire.js';
+
 type Json = unknown;
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -81,7 +83,7 @@ export const parseFailedRecords = (text: string): Json[] => {
   if (trimmed === '') return [];
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
     try {
-      return recordsOf(JSON.parse(trimmed));
+      return recordsOf(parseJsonLossless(trimmed));
     } catch {
       // maybe JSON lines
     }
@@ -89,7 +91,7 @@ export const parseFailedRecords = (text: string): Json[] => {
     const parsed: Json[] = [];
     for (const line of lines) {
       try {
-        parsed.push(JSON.parse(line));
+        parsed.push(parseJsonLossless(line));
       } catch {
         return csvRecords(trimmed);
       }
@@ -106,7 +108,7 @@ const embeddedJson = (text: string): Json | undefined => {
   const trimmed = text.trim();
   if (trimmed.length > maxEmbeddedJson || !/^[[{]/.test(trimmed)) return undefined;
   try {
-    return JSON.parse(trimmed);
+    return parseJsonLossless(trimmed);
   } catch {
     return undefined;
   }
@@ -266,6 +268,59 @@ export const errorTextOfRecord = (record: Json): string | undefined => errorText
 
 export const noErrorTextFound = 'HotWax listed the order as a failed record without an error message';
 
+const redacted = '[…]';
+const emailInText = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[a-z]{2,}/gi;
+// Lower-case words ("paid", "web", "shipping") are enumerations, not a person's data: keep them so the
+// classifier still reads the message. Anything else the record holds may be a name, an address, a phone…
+const enumLike = /^[a-z_]+$/;
+
+const valuesQuotable = (record: Json, into: Set<string>, key = '', depth = 0): void => {
+  if (depth > maxDepth) return;
+  if (messageKeyRank.has(normalizeKey(key))) return; // the error text itself
+  if (typeof record === 'string') {
+    const text = record.trim();
+    const inner = embeddedJson(text);
+    if (inner !== undefined && typeof inner === 'object' && inner !== null) {
+      valuesQuotable(inner, into, key, depth + 1);
+    } else if (text.length >= 3 && !enumLike.test(text) && !/^gid:\/\//.test(text)) {
+      into.add(text);
+    }
+  } else if (typeof record === 'number') {
+    // A phone or a postal code stored as a number; short numbers (quantities) say nothing about a person.
+    if (Number.isInteger(record) && String(Math.abs(record)).length >= 5) into.add(String(record));
+  } else if (Array.isArray(record)) {
+    for (const item of record) valuesQuotable(item, into, key, depth + 1);
+  } else if (isRecord(record)) {
+    for (const [childKey, child] of Object.entries(record)) valuesQuotable(child, into, childKey, depth + 1);
+  }
+};
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * HotWax's error text with every value the record itself holds cut out (a name, an e-mail, a street, a phone),
+ * plus anything shaped like an e-mail address. Pattern matching alone misses names; the record tells which words
+ * are the customer's. The ids asked for stay: they are the order's, not the customer's.
+ */
+export const redactRecordValues = (
+  errorText: string,
+  record: Json,
+  keep: ReadonlySet<string> = new Set(),
+): string => {
+  const values = new Set<string>();
+  valuesQuotable(record, values);
+  let text = errorText;
+  // Longest first, so "Jane Doe" goes before "Jane".
+  for (const quoted of [...values].sort((a, b) => b.length - a.length)) {
+    if (keep.has(quoted)) continue;
+    const pattern = /^\d+$/.test(quoted)
+      ? new RegExp(`(?<!\\d)${escapeRegExp(quoted)}(?!\\d)`, 'g')
+      : new RegExp(escapeRegExp(quoted), 'gi');
+    text = text.replace(pattern, redacted);
+  }
+  return text.replace(emailInText, redacted);
+};
+
 /**
  * The error text per wanted Shopify order id found in a failed-record file. The first record naming an order wins
  * (one file is one import run).
@@ -273,13 +328,20 @@ export const noErrorTextFound = 'HotWax listed the order as a failed record with
 export const matchFailedRecords = (
   text: string,
   shopifyOrderIds: ReadonlySet<string>,
+  options: { redact?: boolean } = {},
 ): Map<string, string> => {
   const found = new Map<string, string>();
   if (shopifyOrderIds.size === 0) return found;
   for (const record of parseFailedRecords(text)) {
     const ids = orderIdsInRecord(record, shopifyOrderIds).filter((id) => !found.has(id));
     if (ids.length === 0) continue;
-    const errorText = errorTextOfRecord(record) ?? noErrorTextFound;
+    const raw = errorTextOfRecord(record);
+    const errorText =
+      raw === undefined
+        ? noErrorTextFound
+        : options.redact
+          ? redactRecordValues(raw, record, shopifyOrderIds)
+          : raw;
     for (const id of ids) found.set(id, errorText);
   }
   return found;

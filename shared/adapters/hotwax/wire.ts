@@ -34,6 +34,20 @@ export const serializeParams = (params: Readonly<Record<string, QueryValue>>): s
   return parts.join('&');
 };
 
+/**
+ * `JSON.parse` that never loses an id: an integer too big for a JS number (a Shopify order id may exceed 2^53) is
+ * kept as its source text. Needs the reviver's source access (Node 21+; the project runs on Node 24).
+ */
+export const parseJsonLossless = (text: string): unknown =>
+  JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === 'number' &&
+    !Number.isSafeInteger(value) &&
+    typeof context?.source === 'string' &&
+    /^-?\d+$/.test(context.source)
+      ? context.source
+      : value,
+  );
+
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -89,7 +103,7 @@ const looksLikeHtml = (text: string): boolean => /^\s*</.test(text);
 export const parseHotwaxBody = (text: string, options: { allowNoRecord?: boolean } = {}): ParsedBody => {
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    body = parseJsonLossless(text);
   } catch {
     return {
       kind: 'error',

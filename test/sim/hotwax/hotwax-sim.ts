@@ -1,14 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createMaargSim, type FailedFileFormat, type MaargSim } from './maarg-sim.js';
+import type { MoquiRow } from './moqui-find.js';
 import { FindRequestError, parseFindRequest, performFind, type Row } from './perform-find.js';
 
+export type {
+  FailedFileFormat,
+  SimDataManagerLog,
+  SimJobParameter,
+  SimServiceJob,
+  SimServiceJobRun,
+} from './maarg-sim.js';
+export { realtimeConsumer, simFallbackJobName } from './maarg-sim.js';
+
 /**
- * An in-process HotWax OMS speaking the wire format of hotwax-api.md on a free loopback port: Bearer auth,
- * `performFind` / `findJobs` with `docs` + `count` or `{"error":"No record found"}`, `scheduleService`, the
- * Shopify Order MDM's logs and failed-record files, and the configurable per-order services. Tests and the local
- * sandbox script it (queue Shopify orders, make imports fail, inject faults) and read its call log.
- * It must not import vitest: the sandbox runs it at runtime.
+ * An in-process HotWax tenant speaking the wire format of hotwax-api.md on a free loopback port, in either shape:
+ * - `backend: 'ofbiz'` (default): the OFBiz OMS under `/api/` — Bearer auth, `checkLoginOptions` naming its Maarg
+ *   server (this same simulator), `performFind` / `findJobs` with `docs` + `count` or `{"error":"No record found"}`
+ *   read the way OFBiz reads them (unknown `inputFields` keys such as `createdDate_from` are dropped, `_fldN_grp`
+ *   OR groups), `scheduleService`, the Shopify Order MDM's logs and failed-record files, the configurable
+ *   per-order services; Maarg answers beside it under `/rest/s1/`;
+ * - `backend: 'maarg'`: a Maarg-only tenant (no `/api/`), see `maarg-sim.ts`.
+ * Tests and the local sandbox script it (queue Shopify orders, make imports fail, inject faults) and read its call
+ * log. It must not import vitest: the sandbox runs it at runtime.
  */
 
 export type SimOrderStatus =
@@ -17,6 +32,8 @@ export type SimOrderStatus =
   | 'ORDER_HOLD'
   | 'ORDER_COMPLETED'
   | 'ORDER_CANCELLED'
+  | 'ORDER_REJECTED'
+  | 'ORDER_EXPIRED'
   | (string & {});
 
 export type SimJobStatus =
@@ -30,7 +47,9 @@ export type SimJobStatus =
   | 'SERVICE_CANCELLED';
 
 export interface HotwaxSimOptions {
-  /** login credentials accepted by `POST /api/login`, default `monitor` / `monitor-password` */
+  /** the tenant's shape, default `ofbiz` (an OFBiz OMS with Maarg beside it) */
+  backend?: 'ofbiz' | 'maarg';
+  /** login credentials accepted by `POST /api/login` and `/rest/s1/admin/login`, default `monitor` / `monitor-password` */
   username?: string;
   password?: string;
   /** a long-lived JWT accepted as Bearer, default `sim-api-token` */
@@ -58,6 +77,23 @@ export interface HotwaxSimOptions {
   approvalJobScheduled?: boolean;
   /** the New Orders job (JOB_IMP_ORD) is set up, default true */
   newOrdersJobDefined?: boolean;
+  /** the New Orders job has a recurring schedule (not only its draft), default true */
+  newOrdersJobScheduled?: boolean;
+  /**
+   * OFBiz: a New Orders run scheduled without Job Manager's payload (top-level `frequency`, `jobFields`
+   * `instanceOfProductId`) fails as HotWax's service validation would, default false (today's client)
+   */
+  strictRunNow?: boolean;
+  /** Maarg: the remote id of this shop's fallback sync clone, default `shopifyConfigId` */
+  systemMessageRemoteId?: string;
+  /** Maarg: other shops' fallback sync clones beside ours, default one (`OTHER_SHOP_CONFIG`) */
+  otherShopRemoteIds?: string[];
+  /** Maarg: this shop's fallback sync clone exists, default true */
+  fallbackJobDefined?: boolean;
+  /** Maarg: the realtime consumer consume_ShopifyOrders_SQS exists, default true */
+  realtimeJobDefined?: boolean;
+  /** Maarg: the product store's autoApproveOrder (`Y`, `N`, or '' for unset), default `Y` */
+  autoApproveOrder?: string;
   host?: string;
   port?: number;
   now?: () => number;
@@ -66,6 +102,15 @@ export interface HotwaxSimOptions {
 }
 
 type Resolved = Required<Omit<HotwaxSimOptions, 'host' | 'port' | 'now' | 'maxCallLog'>>;
+
+/** Who the failed record belongs to: invented, but data the monitor must never keep or repeat. */
+export const simCustomer = {
+  firstName: 'Jane',
+  lastName: 'Customerova',
+  email: 'jane.customerova@example.com',
+  phone: '+1 555 0100',
+  address1: '12 Orchard Lane',
+} as const;
 
 export interface SimOrder {
   orderId: string;
@@ -89,7 +134,9 @@ export interface QueuedShopifyOrder {
   orderName: string;
   channel: 'pos' | 'web';
   importAs: SimOrderStatus;
-  failure?: { errorText: string; shape: FailedRecordShape };
+  /** Shopify's updatedAt (epoch ms): a Maarg fallback run imports orders updated since its fromDate */
+  updatedAt: number;
+  failure?: { errorText: string; shape: FailedRecordShape; format: FailedFileFormat };
 }
 
 export interface SimJob {
@@ -105,6 +152,9 @@ export interface SimJob {
   parentJobId?: string;
   /** service parameters a run was scheduled with (e.g. orderId) */
   parameters?: Record<string, unknown>;
+  /** a definition's custom parameters, as findJobs returns them */
+  runtimeData?: Record<string, unknown>;
+  runtimeDataId?: string;
 }
 
 export interface SimMdmLog {
@@ -130,19 +180,28 @@ export interface SimCall {
 }
 
 export interface FaultOptions {
-  /** only requests to this endpoint (`performFind`, `/api/login`, `service/x`) */
-  path?: string;
+  /**
+   * only requests to this endpoint (`performFind`, `/api/login`, `service/x`, `admin/serviceJobs/x/runNow`); a
+   * RegExp is tested against the endpoint (the path below `/api/` or `/rest/s1/`)
+   */
+  path?: string | RegExp;
+  /** only requests with this method */
+  method?: string;
 }
 
 type FaultKind =
   | { kind: 'status'; status: number }
   | { kind: 'timeout' }
   | { kind: 'error200'; message: string }
-  | { kind: 'html' };
-type Fault = FaultKind & { remaining: number; path?: string };
+  | { kind: 'html' }
+  | { kind: 'moqui'; status: number; errors: string | string[] }
+  | { kind: 'reset' };
+type Fault = FaultKind & { remaining: number; path?: string | RegExp; method?: string };
 
 export interface HotwaxSim {
   url: string;
+  /** the tenant's shape */
+  readonly backend: 'ofbiz' | 'maarg';
   /** the resolved options (credentials, ids, service names) */
   readonly settings: Readonly<Resolved>;
   /** HOTWAX_* environment for a monitor pointed at this sim, with login credentials (default) or the API token */
@@ -168,8 +227,14 @@ export interface HotwaxSim {
     orderName?: string;
     channel?: 'pos' | 'web';
     importAs?: SimOrderStatus;
+    /** Shopify's updatedAt, default now */
+    updatedAt?: number;
   }): void;
-  failImport(shopifyOrderId: string, errorText: string, options?: { shape?: FailedRecordShape }): void;
+  failImport(
+    shopifyOrderId: string,
+    errorText: string,
+    options?: { shape?: FailedRecordShape; format?: FailedFileFormat },
+  ): void;
   fixImport(shopifyOrderId: string): void;
   queuedShopifyOrders(): QueuedShopifyOrder[];
 
@@ -184,10 +249,22 @@ export interface HotwaxSim {
   ): void;
   jobRuns(systemJobEnumId?: string): SimJob[];
   mdmLogs(): SimMdmLog[];
+  /** OFBiz: an MDM log written at `createdDate` (older logs for paging tests), with no failed records */
+  addMdmLog(input: { createdDate: number }): SimMdmLog;
   /** the failed-record file of a data resource, as served */
   fileOf(dataResourceId: string): string | undefined;
 
+  /** Maarg: ServiceJobs, their runs, Data Manager logs and files, the product store setting */
+  readonly maarg: MaargSim;
+
   failNext(count: number, options?: FaultOptions & { status?: number }): void;
+  /** Maarg: the next requests answer `status` (default 400) with Moqui's `{"errorCode", "errors"}` */
+  moquiErrorNext(
+    count: number,
+    options?: FaultOptions & { status?: number; errors?: string | string[] },
+  ): void;
+  /** the next requests lose their connection before any answer (a process gone mid-request looks the same) */
+  resetNext(count: number, options?: FaultOptions): void;
   /** the next requests never get an answer until the client gives up */
   timeoutNext(count: number, options?: FaultOptions): void;
   errorIn200Next(count: number, message?: string, options?: FaultOptions): void;
@@ -206,7 +283,8 @@ export interface HotwaxSim {
   clearCalls(): void;
 }
 
-const defaults: Resolved = {
+const defaults: Omit<Resolved, 'systemMessageRemoteId'> & { systemMessageRemoteId: string } = {
+  backend: 'ofbiz',
   username: 'monitor',
   password: 'monitor-password',
   apiToken: 'sim-api-token',
@@ -224,6 +302,13 @@ const defaults: Resolved = {
   refreshWorks: true,
   approvalJobScheduled: true,
   newOrdersJobDefined: true,
+  newOrdersJobScheduled: true,
+  strictRunNow: false,
+  systemMessageRemoteId: '',
+  otherShopRemoteIds: ['OTHER_SHOP_CONFIG'],
+  fallbackJobDefined: true,
+  realtimeJobDefined: true,
+  autoApproveOrder: 'Y',
 };
 
 const jobKinds = {
@@ -238,10 +323,25 @@ const jobKinds = {
 
 const channels = { pos: 'POS_SALES_CHANNEL', web: 'WEB_SALES_CHANNEL' } as const;
 
+const orderHeaderFields = [
+  'orderId',
+  'externalId',
+  'orderName',
+  'statusId',
+  'salesChannelEnumId',
+  'orderDate',
+  'entryDate',
+  'productStoreId',
+] as const;
+
 const loginPage =
   '<!DOCTYPE html><html><head><title>HotWax Commerce: Login</title></head><body><form action="/commerce/control/login"></form></body></html>';
 
-const normalizeEndpoint = (path: string): string => path.replace(/^\/+/, '').replace(/^api\//, '');
+const normalizeEndpoint = (path: string): string =>
+  path
+    .replace(/^\/+/, '')
+    .replace(/^api\//, '')
+    .replace(/^rest\/s1\//, '');
 
 const readBody = (req: IncomingMessage): Promise<string> =>
   new Promise((resolve, reject) => {
@@ -261,14 +361,15 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       Object.entries(options).filter(([key, value]) => value !== undefined && key in defaults),
     ),
   } as Resolved;
+  if (!settings.systemMessageRemoteId) settings.systemMessageRemoteId = settings.shopifyConfigId;
   const now = options.now ?? Date.now;
 
   // --- state -------------------------------------------------------------------------------------------------
   let sequence = 0;
   let lastEntryDate = 0;
-  let tokens = new Map<string, number>();
-  let orders = new Map<string, SimOrder>();
-  let queue = new Map<string, QueuedShopifyOrder>();
+  const tokens = new Map<string, number>();
+  const orders = new Map<string, SimOrder>();
+  const queue = new Map<string, QueuedShopifyOrder>();
   let jobs: SimJob[] = [];
   let logs: SimMdmLog[] = [];
   let contents = new Map<string, string>(); // contentId → dataResourceId
@@ -281,6 +382,8 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   let refreshResult = settings.refreshResult;
   let approvalScheduled = settings.approvalJobScheduled;
   const calls: SimCall[] = [];
+  /** the simulator's own base URL, known once it listens */
+  let publicUrl = '';
   const counts = new Map<string, number>();
   const maxCallLog = options.maxCallLog ?? 10_000;
   const timers = new Map<NodeJS.Timeout, () => void>();
@@ -327,12 +430,22 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   const defineJobs = () => {
     jobs = jobs.filter((job) => !isDefinition(job));
     const definitions: SimJob[] = [];
+    // Custom parameters: JOB_IMP_ORD's `frequency` is required (HotWax docs); a draft holds "null" placeholders.
+    const runtimeData = (
+      systemJobEnumId: keyof typeof jobKinds,
+      scheduledJob: boolean,
+    ): Record<string, unknown> =>
+      systemJobEnumId === 'JOB_APR_ORD'
+        ? {}
+        : { shopifyConfigId: scheduledJob ? settings.shopifyConfigId : 'null', frequency: '15' };
     const draft = (systemJobEnumId: keyof typeof jobKinds): SimJob => ({
       jobId: jobKinds[systemJobEnumId].draftId,
       jobName: jobKinds[systemJobEnumId].jobName,
       serviceName: jobKinds[systemJobEnumId].serviceName,
       systemJobEnumId,
       statusId: 'SERVICE_DRAFT',
+      runtimeDataId: `RD${jobKinds[systemJobEnumId].draftId}`,
+      runtimeData: runtimeData(systemJobEnumId, false),
     });
     const scheduled = (systemJobEnumId: keyof typeof jobKinds, jobId: string): SimJob => ({
       ...draft(systemJobEnumId),
@@ -343,9 +456,12 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       shopId: settings.shopId,
       productStoreId: settings.productStoreId,
       parentJobId: jobKinds[systemJobEnumId].draftId,
+      runtimeDataId: `RD${jobId}`,
+      runtimeData: runtimeData(systemJobEnumId, true),
     });
     if (settings.newOrdersJobDefined) {
-      definitions.push(draft('JOB_IMP_ORD'), scheduled('JOB_IMP_ORD', '10232'));
+      definitions.push(draft('JOB_IMP_ORD'));
+      if (settings.newOrdersJobScheduled) definitions.push(scheduled('JOB_IMP_ORD', '10232'));
     }
     definitions.push(draft('JOB_IMP_MISS_ORD'), draft('JOB_APR_ORD'));
     if (approvalScheduled) definitions.push(scheduled('JOB_APR_ORD', '10302'));
@@ -357,9 +473,9 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     for (const res of hanging) res.destroy();
     hanging.clear();
     // Ids keep counting across resets: HotWax never reuses one, and clients cache files by data resource id.
-    tokens = new Map();
-    orders = new Map();
-    queue = new Map();
+    tokens.clear();
+    orders.clear();
+    queue.clear();
     jobs = [];
     logs = [];
     contents = new Map();
@@ -374,6 +490,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     calls.length = 0;
     counts.clear();
     defineJobs();
+    maarg.reset();
   };
 
   // --- orders ------------------------------------------------------------------------------------------------
@@ -427,6 +544,61 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
           _ERROR_MESSAGE_: errorText,
         };
     }
+  };
+
+  /** A Maarg failed record: the Shopify order as the sync read it (GraphQL ids) with HotWax's error. */
+  const maargFailedRecord = (queued: QueuedShopifyOrder): Record<string, unknown> => ({
+    id: `gid://shopify/Order/${queued.shopifyOrderId}`,
+    name: queued.orderName,
+    email: simCustomer.email,
+    sourceName: queued.channel,
+    customer: { firstName: simCustomer.firstName, lastName: simCustomer.lastName },
+    shippingAddress: { address1: simCustomer.address1, city: 'Springfield', phone: simCustomer.phone },
+    _ERROR_MESSAGE_: queued.failure?.errorText ?? '',
+  });
+
+  /**
+   * A Maarg import: queued orders updated at or after `from` are created, or updated in place when HotWax has them
+   * already (Maarg has no "old version"); failing ones stay queued and are reported.
+   */
+  const importQueuedSince = (from: number) => {
+    const result = {
+      created: [] as string[],
+      updated: [] as string[],
+      failed: [] as {
+        shopifyOrderId: string;
+        existed: boolean;
+        record: Record<string, unknown>;
+        format: FailedFileFormat;
+      }[],
+    };
+    for (const queued of [...queue.values()]) {
+      if (queued.updatedAt < from) continue;
+      const existing = liveOrder(queued.shopifyOrderId);
+      if (queued.failure) {
+        result.failed.push({
+          shopifyOrderId: queued.shopifyOrderId,
+          existed: Boolean(existing),
+          record: maargFailedRecord(queued),
+          format: queued.failure.format,
+        });
+        continue;
+      }
+      queue.delete(queued.shopifyOrderId);
+      if (existing) {
+        existing.statusId = queued.importAs;
+        result.updated.push(queued.shopifyOrderId);
+      } else {
+        addOrder({
+          externalId: queued.shopifyOrderId,
+          orderName: queued.orderName,
+          statusId: queued.importAs,
+          salesChannelEnumId: channels[queued.channel],
+        });
+        result.created.push(queued.shopifyOrderId);
+      }
+    }
+    return result;
   };
 
   const writeMdmLog = (failures: QueuedShopifyOrder[]) => {
@@ -496,7 +668,9 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     parameters: Record<string, unknown>,
     delayMs: number,
     work: () => void,
+    forcedOutcome?: SimJobStatus,
   ) => {
+    const given = Object.fromEntries(Object.entries(parameters).filter(([, value]) => value !== undefined));
     const run: SimJob = {
       jobId: `RUN${nextId()}`,
       jobName: definition.jobName,
@@ -507,11 +681,13 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       shopId: settings.shopId,
       productStoreId: settings.productStoreId,
       parentJobId: definition.jobId,
-      parameters,
+      // A run given a tempExprId looks like a recurring schedule to Job Manager: keep it visible.
+      ...(typeof given.tempExprId === 'string' ? { tempExprId: given.tempExprId } : {}),
+      parameters: Object.fromEntries(Object.entries(given).filter(([key]) => key !== 'tempExprId')),
     };
     jobs.push(run);
     later(delayMs, () => {
-      const outcome = outcomes.get(run.systemJobEnumId) ?? 'SERVICE_FINISHED';
+      const outcome = forcedOutcome ?? outcomes.get(run.systemJobEnumId) ?? 'SERVICE_FINISHED';
       if (outcome === 'SERVICE_FINISHED') work();
       run.statusId = outcome;
     });
@@ -520,19 +696,28 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   // --- HTTP --------------------------------------------------------------------------------------------------
   const send = (
     res: ServerResponse,
-    call: SimCall,
+    call: { status?: number },
     status: number,
     body: unknown,
     type = 'application/json',
+    headers: Record<string, string> = {},
   ) => {
     call.status = status;
     if (res.destroyed) return;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, {
+      ...headers,
       'Content-Type': `${type}; charset=utf-8`,
       'Content-Length': Buffer.byteLength(text),
     });
     res.end(text);
+  };
+
+  const issueToken = () => {
+    const token = `sim.${randomBytes(16).toString('hex')}`;
+    const expirationTime = now() + settings.tokenTtlMs;
+    tokens.set(token, expirationTime);
+    return { token, expirationTime };
   };
   const ok = (res: ServerResponse, call: SimCall, body: unknown) => send(res, call, 200, body);
   const hotwaxError = (res: ServerResponse, call: SimCall, message: string) =>
@@ -546,9 +731,14 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     return expiresAt !== undefined && now() < expiresAt;
   };
 
-  const takeFault = (endpoint: string): Fault | undefined => {
+  const takeFault = (endpoint: string, method: string): Fault | undefined => {
     const fault = faults.find(
-      (candidate) => !candidate.path || normalizeEndpoint(candidate.path) === endpoint,
+      (candidate) =>
+        (!candidate.method || candidate.method.toUpperCase() === method) &&
+        (!candidate.path ||
+          (typeof candidate.path === 'string'
+            ? normalizeEndpoint(candidate.path) === endpoint
+            : candidate.path.test(endpoint))),
     );
     if (!fault) return undefined;
     fault.remaining--;
@@ -565,35 +755,94 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     }
   };
 
-  const find = (res: ServerResponse, call: SimCall, query: URLSearchParams, rows: readonly Row[]) => {
-    const result = performFind(rows, parseFindRequest(query));
+  const find = (
+    res: ServerResponse,
+    call: SimCall,
+    query: URLSearchParams,
+    entity: { rows: () => Row[]; fields: readonly string[] },
+  ) => {
+    const result = performFind(entity.rows(), parseFindRequest(query), entity.fields);
     if (result.docs.length === 0) return ok(res, call, { error: 'No record found' });
     return ok(res, call, result);
   };
 
-  const entities: Record<string, () => Row[]> = {
-    OrderHeader: () =>
-      [...orders.values()].map(({ approvable: _approvable, ...order }) => ({ ...order }) as unknown as Row),
-    DataManagerLogAndContent: () => logs.map((log) => ({ ...log }) as unknown as Row),
-    DataResourceContentView: () =>
-      [...contents.entries()].map(([coContentId, coDataResourceId]) => ({
-        coContentId,
-        coDataResourceId,
-        coContentTypeId: 'DOCUMENT',
-        drDataResourceName: `${coDataResourceId}.json`,
-      })),
+  const orderRows = () =>
+    [...orders.values()].map(
+      ({ approvable: _approvable, ...order }) =>
+        ({ ...order, productStoreId: settings.productStoreId }) as unknown as Row,
+    );
+
+  // Each entity's fields: OFBiz drops a condition on anything else.
+  const entities: Record<string, { rows: () => Row[]; fields: readonly string[] }> = {
+    OrderHeader: {
+      rows: orderRows,
+      fields: [...orderHeaderFields],
+    },
+    DataManagerLogAndContent: {
+      rows: () => logs.map((log) => ({ ...log }) as unknown as Row),
+      fields: [
+        'logId',
+        'configId',
+        'statusId',
+        'createdDate',
+        'startDateTime',
+        'finishDateTime',
+        'logFileContentId',
+        'errorRecordContentId',
+        'contentName',
+        'dataResourceId',
+      ],
+    },
+    DataResourceContentView: {
+      rows: () =>
+        [...contents.entries()].map(([coContentId, coDataResourceId]) => ({
+          coContentId,
+          coDataResourceId,
+          coContentTypeId: 'DOCUMENT',
+          drDataResourceName: `${coDataResourceId}.json`,
+        })),
+      fields: ['coContentId', 'coDataResourceId', 'coContentTypeId', 'coContentName', 'drDataResourceName'],
+    },
+  };
+  const jobSandbox = {
+    rows: () => jobs as unknown as Row[],
+    fields: [
+      'jobId',
+      'jobName',
+      'serviceName',
+      'systemJobEnumId',
+      'statusId',
+      'runTime',
+      'tempExprId',
+      'shopId',
+      'productStoreId',
+      'parentJobId',
+      'runtimeDataId',
+      'runtimeData',
+      'finishDateTime',
+      'startDateTime',
+    ],
   };
 
   const scheduleService = (res: ServerResponse, call: SimCall, body: Record<string, unknown>) => {
     const systemJobEnumId = String(body.systemJobEnumId ?? '');
     const jobFields = isRecord(body.jobFields) ? body.jobFields : {};
-    const parentJobId = String(jobFields.parentJobId ?? '');
-    const parent = jobs.find((job) => isDefinition(job) && job.jobId === parentJobId);
+    const parentJobId = jobFields.parentJobId === undefined ? undefined : String(jobFields.parentJobId);
+    // Run now of a schedule names its draft as parent; run now of the draft itself has no parent.
+    const parent =
+      parentJobId !== undefined
+        ? jobs.find((job) => isDefinition(job) && job.jobId === parentJobId)
+        : jobs.find(
+            (job) =>
+              job.statusId === 'SERVICE_DRAFT' &&
+              job.systemJobEnumId === systemJobEnumId &&
+              job.serviceName === body.SERVICE_NAME,
+          );
     if (!body.JOB_NAME || !body.SERVICE_NAME || body.statusId !== 'SERVICE_PENDING' || !systemJobEnumId) {
       return hotwaxError(res, call, 'JOB_NAME, SERVICE_NAME, statusId and systemJobEnumId are required');
     }
     if (!parent || parent.systemJobEnumId !== systemJobEnumId) {
-      return hotwaxError(res, call, `Job [${parentJobId}] not found for ${systemJobEnumId}`);
+      return hotwaxError(res, call, `Job [${parentJobId ?? ''}] not found for ${systemJobEnumId}`);
     }
     if (body.SERVICE_NAME !== parent.serviceName) {
       return hotwaxError(
@@ -606,7 +855,19 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       if (body.shopifyConfigId !== settings.shopifyConfigId) {
         return hotwaxError(res, call, `ShopifyConfig [${String(body.shopifyConfigId)}] not found`);
       }
-      startRun(parent, {}, settings.importDelayMs, () => importQueued());
+      // The service validates its parameters when the run starts: without `frequency` the run fails.
+      const valid =
+        !settings.strictRunNow ||
+        (typeof body.frequency === 'string' &&
+          body.frequency !== '' &&
+          jobFields.instanceOfProductId === systemJobEnumId);
+      startRun(
+        parent,
+        { frequency: body.frequency, tempExprId: jobFields.tempExprId },
+        settings.importDelayMs,
+        () => importQueued(),
+        valid ? undefined : 'SERVICE_FAILED',
+      );
     } else if (systemJobEnumId === 'JOB_APR_ORD') {
       const orderId = typeof body.orderId === 'string' ? body.orderId : undefined;
       startRun(parent, orderId ? { orderId } : {}, settings.approvalDelayMs, () => approve(orderId));
@@ -640,15 +901,16 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   const route = async (req: IncomingMessage, res: ServerResponse, call: SimCall, url: URL, text: string) => {
     const endpoint = call.endpoint;
     const method = req.method ?? 'GET';
+    if (endpoint === 'checkLoginOptions' && method === 'GET') {
+      // An OFBiz OMS names its Maarg server; this simulator is both.
+      return ok(res, call, { loginAuthType: 'BASIC', loginAuthUrl: '', maargInstanceUrl: publicUrl });
+    }
     if (endpoint === 'login' && method === 'POST') {
       const body = parseJson(text);
       if (body?.USERNAME !== settings.username || body?.PASSWORD !== settings.password) {
         return hotwaxError(res, call, 'The password was not correct, please re-enter.');
       }
-      const token = `sim.${randomBytes(16).toString('hex')}`;
-      const expirationTime = now() + settings.tokenTtlMs;
-      tokens.set(token, expirationTime);
-      return ok(res, call, { token, expirationTime });
+      return ok(res, call, issueToken());
     }
     if (!authorized(req)) return send(res, call, 401, { error: 'Unauthorized' });
 
@@ -656,9 +918,9 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     if (endpoint === 'performFind' && get) {
       const entity = entities[url.searchParams.get('entityName') ?? ''];
       if (!entity) return hotwaxError(res, call, `Entity [${url.searchParams.get('entityName')}] not found`);
-      return find(res, call, url.searchParams, entity());
+      return find(res, call, url.searchParams, entity);
     }
-    if (endpoint === 'findJobs' && get) return find(res, call, url.searchParams, jobs as unknown as Row[]);
+    if (endpoint === 'findJobs' && get) return find(res, call, url.searchParams, jobSandbox);
     if (endpoint === 'DownloadCsvFile' && get) {
       const file = files.get(url.searchParams.get('dataResourceId') ?? '');
       if (file === undefined) return hotwaxError(res, call, 'DataResource not found');
@@ -697,7 +959,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
         'text/html',
       );
     }
-    const fault = takeFault(call.endpoint);
+    const fault = takeFault(call.endpoint, call.method);
     if (fault?.kind === 'timeout') {
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
@@ -708,7 +970,15 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       return send(res, call, fault.status, `<html><body>${fault.status}</body></html>`, 'text/html');
     if (fault?.kind === 'error200') return hotwaxError(res, call, fault.message);
     if (fault?.kind === 'html') return send(res, call, 200, loginPage, 'text/html');
-    if (!url.pathname.startsWith('/api/'))
+    if (fault?.kind === 'moqui')
+      return send(res, call, fault.status, { errorCode: fault.status, errors: fault.errors });
+    if (fault?.kind === 'reset') {
+      res.destroy();
+      return;
+    }
+    if (url.pathname.startsWith('/rest/s1/')) return maarg.route(req, res, call, endpoint, url, text);
+    // A Maarg-only tenant has no /api/ at all.
+    if (!url.pathname.startsWith('/api/') || settings.backend === 'maarg')
       return send(res, call, 404, '<html><body>Not Found</body></html>', 'text/html');
     try {
       await route(req, res, call, url, text);
@@ -732,6 +1002,19 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
+  publicUrl = url;
+
+  const maarg: MaargSim = createMaargSim({
+    settings,
+    now,
+    nextId,
+    later,
+    issueToken,
+    authorized,
+    send,
+    orderRows: () => orderRows() as MoquiRow[],
+    importQueuedSince,
+  });
 
   initialState();
 
@@ -743,19 +1026,25 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
         orderName: `#${1000 + nextId()}`,
         channel: 'web',
         importAs: 'ORDER_CREATED',
+        updatedAt: now(),
       };
       queue.set(shopifyOrderId, queued);
     }
     return queued;
   };
 
-  const addFault = (count: number, fault: FaultKind & { path?: string }) => {
+  const addFault = (
+    count: number,
+    fault: FaultKind & { path?: string | RegExp; method?: string | undefined },
+  ) => {
     if (count > 0) faults.push({ ...fault, remaining: count });
   };
 
   return {
     url,
+    backend: settings.backend,
     settings,
+    maarg,
     env: (auth = 'login') => ({
       HOTWAX_BASE_URL: url,
       ...(auth === 'token'
@@ -811,9 +1100,14 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       queued.orderName = input.orderName ?? queued.orderName;
       queued.channel = input.channel ?? queued.channel;
       queued.importAs = input.importAs ?? queued.importAs;
+      queued.updatedAt = input.updatedAt ?? queued.updatedAt;
     },
     failImport(shopifyOrderId, errorText, failOptions = {}) {
-      queueEntry(shopifyOrderId).failure = { errorText, shape: failOptions.shape ?? 'shopify' };
+      queueEntry(shopifyOrderId).failure = {
+        errorText,
+        shape: failOptions.shape ?? 'shopify',
+        format: failOptions.format ?? 'json',
+      };
     },
     fixImport(shopifyOrderId) {
       const queued = queue.get(shopifyOrderId);
@@ -840,19 +1134,50 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
         .filter((job) => !isDefinition(job) && (!systemJobEnumId || job.systemJobEnumId === systemJobEnumId))
         .map((job) => ({ ...job })),
     mdmLogs: () => logs.map((log) => ({ ...log })),
+    addMdmLog({ createdDate }) {
+      const id = nextId();
+      const log: SimMdmLog = {
+        logId: `${10000 + id}`,
+        configId: settings.orderMdmConfigId,
+        statusId: 'SERVICE_FINISHED',
+        createdDate,
+        startDateTime: createdDate,
+        finishDateTime: createdDate,
+        logFileContentId: `LOG${id}`,
+      };
+      logs.push(log);
+      return { ...log };
+    },
     fileOf: (dataResourceId) => files.get(dataResourceId),
 
     failNext(count, faultOptions = {}) {
-      addFault(count, { kind: 'status', status: faultOptions.status ?? 500, path: faultOptions.path });
+      addFault(count, {
+        kind: 'status',
+        status: faultOptions.status ?? 500,
+        path: faultOptions.path,
+        method: faultOptions.method,
+      });
     },
     timeoutNext(count, faultOptions = {}) {
-      addFault(count, { kind: 'timeout', path: faultOptions.path });
+      addFault(count, { kind: 'timeout', path: faultOptions.path, method: faultOptions.method });
     },
     errorIn200Next(count, message = 'Something went wrong in the simulated HotWax', faultOptions = {}) {
-      addFault(count, { kind: 'error200', message, path: faultOptions.path });
+      addFault(count, { kind: 'error200', message, path: faultOptions.path, method: faultOptions.method });
     },
     htmlNext(count, faultOptions = {}) {
-      addFault(count, { kind: 'html', path: faultOptions.path });
+      addFault(count, { kind: 'html', path: faultOptions.path, method: faultOptions.method });
+    },
+    moquiErrorNext(count, faultOptions = {}) {
+      addFault(count, {
+        kind: 'moqui',
+        status: faultOptions.status ?? 400,
+        errors: faultOptions.errors ?? 'Simulated Moqui error',
+        path: faultOptions.path,
+        method: faultOptions.method,
+      });
+    },
+    resetNext(count, faultOptions = {}) {
+      addFault(count, { kind: 'reset', path: faultOptions.path, method: faultOptions.method });
     },
     setLatency(ms) {
       latencyMs = Math.max(0, ms);

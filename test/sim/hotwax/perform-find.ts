@@ -60,8 +60,6 @@ export const parseFindRequest = (query: URLSearchParams): FindRequest => {
   };
 };
 
-const suffixes = ['_op', '_ic', '_from', '_thru'] as const;
-
 const asEpoch = (value: unknown): number => {
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
@@ -75,74 +73,99 @@ const listOf = (value: unknown): string[] =>
 
 type Condition = (row: Row) => boolean;
 
-const conditionFor = (field: string, inputs: Record<string, unknown>): Condition[] => {
-  const conditions: Condition[] = [];
-  const value = inputs[field];
-  const hasValue = value !== undefined && value !== null && value !== '';
-  const op = String(inputs[`${field}_op`] ?? (Array.isArray(value) ? 'in' : 'equals'));
-  const ignoreCase = inputs[`${field}_ic`] === 'Y';
+const single = (field: string, op: string | undefined, value: unknown, ignoreCase: boolean): Condition => {
   const norm = (text: unknown) => (ignoreCase ? String(text).toLowerCase() : String(text));
   const present = (row: Row) => row[field] !== undefined && row[field] !== null && row[field] !== '';
-
-  if (op === 'empty') conditions.push((row) => !present(row));
-  else if (op === 'not-empty' || op === 'notEmpty') conditions.push(present);
-  else if (hasValue) {
-    switch (op) {
-      case 'equals':
-        conditions.push((row) => present(row) && norm(row[field]) === norm(value));
-        break;
-      case 'notEqual':
-      case 'not-equals':
-        conditions.push((row) => norm(row[field]) !== norm(value));
-        break;
-      case 'in': {
-        const allowed = new Set(listOf(value).map(norm));
-        conditions.push((row) => present(row) && allowed.has(norm(row[field])));
-        break;
-      }
-      case 'not-in': {
-        const excluded = new Set(listOf(value).map(norm));
-        conditions.push((row) => !present(row) || !excluded.has(norm(row[field])));
-        break;
-      }
-      case 'like':
-      case 'contains': {
-        const needle = norm(value).replaceAll('%', '');
-        conditions.push((row) => present(row) && norm(row[field]).includes(needle));
-        break;
-      }
-      case 'greaterThan':
-        conditions.push((row) => asEpoch(row[field]) > asEpoch(value));
-        break;
-      case 'greaterThanEqualTo':
-        conditions.push((row) => asEpoch(row[field]) >= asEpoch(value));
-        break;
-      case 'lessThan':
-        conditions.push((row) => asEpoch(row[field]) < asEpoch(value));
-        break;
-      case 'lessThanEqualTo':
-        conditions.push((row) => asEpoch(row[field]) <= asEpoch(value));
-        break;
-      default:
-        throw new FindRequestError(`unknown operator ${op} for ${field}`);
+  const operation = op ?? (Array.isArray(value) && value.length > 0 ? 'in' : 'equals');
+  switch (operation) {
+    case 'empty':
+      return (row) => !present(row);
+    case 'not-empty':
+    case 'notEmpty':
+      return present;
+    case 'equals':
+      return (row) => present(row) && norm(row[field]) === norm(value);
+    case 'notEqual':
+    case 'not-equals':
+      return (row) => norm(row[field]) !== norm(value);
+    case 'in': {
+      const allowed = new Set(listOf(value).map(norm));
+      return (row) => present(row) && allowed.has(norm(row[field]));
     }
+    case 'not-in': {
+      const excluded = new Set(listOf(value).map(norm));
+      return (row) => !present(row) || !excluded.has(norm(row[field]));
+    }
+    case 'like': {
+      const prefix = norm(value).replaceAll('%', '');
+      return (row) => present(row) && norm(row[field]).startsWith(prefix);
+    }
+    case 'contains': {
+      const needle = norm(value).replaceAll('%', '');
+      return (row) => present(row) && norm(row[field]).includes(needle);
+    }
+    case 'greaterThan':
+      return (row) => asEpoch(row[field]) > asEpoch(value);
+    case 'greaterThanEqualTo':
+      return (row) => asEpoch(row[field]) >= asEpoch(value);
+    case 'lessThan':
+      return (row) => asEpoch(row[field]) < asEpoch(value);
+    case 'lessThanEqualTo':
+      return (row) => asEpoch(row[field]) <= asEpoch(value);
+    default:
+      throw new FindRequestError(`unknown operator ${operation} for ${field}`);
   }
-  const from = inputs[`${field}_from`];
-  if (from !== undefined && from !== '') conditions.push((row) => asEpoch(row[field]) >= asEpoch(from));
-  const thru = inputs[`${field}_thru`];
-  if (thru !== undefined && thru !== '') conditions.push((row) => asEpoch(row[field]) < asEpoch(thru));
-  return conditions;
 };
 
-const conditionsOf = (inputs: Record<string, unknown>): Condition[] => {
-  const fields = new Set<string>();
-  for (const key of Object.keys(inputs)) {
-    // Grouped conditions (`shopId_fld0_value`) are Job Manager's; the monitor does not send them.
-    if (/_fld\d+_/.test(key)) continue;
-    const suffix = suffixes.find((candidate) => key.endsWith(candidate));
-    fields.add(suffix ? key.slice(0, -suffix.length) : key);
+const isEmpty = (value: unknown) =>
+  value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
+
+/**
+ * OFBiz's `FindServices.createConditionList`: a key is `<field>`, `<field>_op`, `<field>_ic`, `<field>_value`,
+ * optionally with `_fld0`/`_fld1` and an OR group `<field>_fldN_grp`. A key whose field is not one of the
+ * entity's (such as `createdDate_from`: OFBiz has no `_from`) is silently dropped.
+ */
+const conditionsOf = (inputs: Record<string, unknown>, fields: ReadonlySet<string>): Condition[] => {
+  const processed = new Set<string>();
+  const result: Condition[] = [];
+  const groups = new Map<string, Condition[]>();
+  for (const parameterName of Object.keys(inputs)) {
+    if (processed.has(parameterName)) continue;
+    const keys = new Set<string>();
+    let fieldName = parameterName;
+    if (/_(ic|op)$/.test(fieldName)) fieldName = fieldName.slice(0, -3);
+    else if (fieldName.endsWith('_value')) fieldName = fieldName.slice(0, -6);
+    const group = inputs[`${fieldName}_grp`];
+    if (group !== undefined) keys.add(`${fieldName}_grp`);
+    const ic = inputs[`${fieldName}_ic`];
+    if (ic !== undefined) keys.add(`${fieldName}_ic`);
+    const op = inputs[`${fieldName}_op`];
+    if (op !== undefined) keys.add(`${fieldName}_op`);
+    let value = inputs[`${fieldName}_value`];
+    if (value !== undefined) keys.add(`${fieldName}_value`);
+    if (/_fld[01]$/.test(fieldName)) {
+      if (fieldName in inputs) keys.add(fieldName);
+      fieldName = fieldName.slice(0, -5);
+    }
+    if (fieldName in inputs) keys.add(fieldName);
+    for (const key of keys) processed.add(key);
+    if (!fields.has(fieldName)) continue;
+    if (value === undefined) value = inputs[fieldName];
+    if (isEmpty(value) && op !== 'empty') continue;
+    const condition = single(fieldName, op === undefined ? undefined : String(op), value, ic === 'Y');
+    if (group !== undefined && group !== '') {
+      const list = groups.get(String(group)) ?? [];
+      list.push(condition);
+      groups.set(String(group), list);
+    } else {
+      result.push(condition);
+    }
   }
-  return [...fields].flatMap((field) => conditionFor(field, inputs));
+  if (groups.size > 0) {
+    const alternatives = [...groups.values()];
+    result.push((row) => alternatives.some((all) => all.every((condition) => condition(row))));
+  }
+  return result;
 };
 
 const compare = (a: unknown, b: unknown): number => {
@@ -153,9 +176,16 @@ const compare = (a: unknown, b: unknown): number => {
   return String(a).localeCompare(String(b), 'en', { numeric: true });
 };
 
-/** Filters, sorts, pages and projects rows; `count` is the number of matches before paging. */
-export const performFind = (rows: readonly Row[], request: FindRequest): { docs: Row[]; count: number } => {
-  const conditions = conditionsOf(request.inputFields);
+/**
+ * Filters, sorts, pages and projects rows; `count` is the number of matches before paging. `fields` are the
+ * entity's fields: conditions on anything else are dropped, as OFBiz drops them.
+ */
+export const performFind = (
+  rows: readonly Row[],
+  request: FindRequest,
+  fields: readonly string[],
+): { docs: Row[]; count: number } => {
+  const conditions = conditionsOf(request.inputFields, new Set(fields));
   if (conditions.length === 0 && !request.noConditionFind) return { docs: [], count: 0 };
   const matches = rows.filter((row) => conditions.every((condition) => condition(row)));
   for (const order of [...request.orderBy].reverse()) {
