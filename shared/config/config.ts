@@ -61,6 +61,22 @@ export const shopifyAdminFields = shopFields.extend({
   SHOPIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
+const jsonObjectText = optionalText.refine(
+  (value) => {
+    if (value === undefined) return true;
+    try {
+      const parsed: unknown = JSON.parse(value);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed);
+    } catch {
+      return false;
+    }
+  },
+  {
+    error:
+      'must be a JSON object, e.g. {"shopifyConfigId":"{shopifyConfigId}","shopifyOrderId":"{shopifyOrderId}"}',
+  },
+);
+
 /** HotWax: one separable group (its adapters and their options may change without touching the rest). */
 export const hotwaxFields = z.object({
   HOTWAX_BASE_URL: url,
@@ -74,6 +90,29 @@ export const hotwaxFields = z.object({
   HOTWAX_IMPORT_ORDER_SERVICE: optionalText,
   HOTWAX_REFRESH_ORDER_SERVICE: optionalText,
   HOTWAX_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** `auto` discovers the tenant's shape (OFBiz `/api/` or Maarg-only `/rest/s1/`) */
+  HOTWAX_BACKEND: z
+    .enum(['auto', 'ofbiz', 'maarg'], { error: 'must be auto, ofbiz or maarg' })
+    .default('auto'),
+  /** the Maarg host when it differs from HOTWAX_BASE_URL; normally discovered (`maargInstanceUrl`) */
+  HOTWAX_MAARG_URL: optionalText.pipe(
+    z.url({ error: 'must be a URL such as https://acme-maarg.hotwax.io' }).optional(),
+  ),
+  /** link to an order for people, `{orderId}` replaced; default per backend */
+  HOTWAX_ORDER_URL_TEMPLATE: optionalText.refine(
+    (value) => value === undefined || value.includes('{orderId}'),
+    {
+      error: 'must contain {orderId}',
+    },
+  ),
+  /** Maarg: the remote id that marks the shop's fallback sync job; default HOTWAX_SHOPIFY_CONFIG_ID */
+  HOTWAX_SYSTEM_MESSAGE_REMOTE_ID: optionalText,
+  /** OFBiz: JSON body of HOTWAX_IMPORT_ORDER_SERVICE, placeholders {shopifyOrderId} or {shopifyOrderIds} */
+  HOTWAX_IMPORT_ORDER_PAYLOAD: jsonObjectText,
+  /** OFBiz: time zone sent with "Run now" (Job Manager sends the user's) */
+  HOTWAX_TIME_ZONE: z.string().trim().min(1).default('UTC'),
+  /** Maarg: a fromDate swap older than this is a crashed one and is undone */
+  HOTWAX_REPAIR_GRACE_SECONDS: z.coerce.number().int().positive().default(120),
 });
 
 /** The runbook's timings (seconds), per shop. */

@@ -28,6 +28,8 @@ export type HotwaxStatus =
   | 'ORDER_HOLD'
   | 'ORDER_COMPLETED'
   | 'ORDER_CANCELLED'
+  | 'ORDER_REJECTED'
+  | 'ORDER_EXPIRED'
   | (string & {});
 
 /** Presence flags instead of personal data: the job needs to know a phone exists, not what it is. */

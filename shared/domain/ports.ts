@@ -175,6 +175,58 @@ export interface HotwaxPort {
   orderUrl(hotwaxOrderId: string): string;
 }
 
+/**
+ * Every order status HotWax uses (hotwax-api.md › Orders by Shopify order id). `ORDER_REJECTED` and
+ * `ORDER_EXPIRED` are terminal like `ORDER_CANCELLED`; the domain's `HotwaxStatus` stays open for others.
+ */
+export const hotwaxOrderStatuses = [
+  'ORDER_CREATED',
+  'ORDER_APPROVED',
+  'ORDER_HOLD',
+  'ORDER_COMPLETED',
+  'ORDER_CANCELLED',
+  'ORDER_REJECTED',
+  'ORDER_EXPIRED',
+] as const;
+
+/** One parameter of a Maarg ServiceJob, as `admin/serviceJobs/{jobName}` holds it. */
+export interface JobParameter {
+  parameterName: string;
+  parameterValue: string | null;
+}
+
+/**
+ * What a fromDate swap must remember to be undone after a crash. The entry is also the shop's lock: one swap per
+ * shop at a time. `originalParameters` is absent while the swap has only been claimed (nothing changed yet).
+ */
+export interface RepairJournalEntry {
+  shop: string;
+  /** who holds the lock (one id per swap) */
+  owner: string;
+  /** epoch ms the lock was taken */
+  claimedAt: number;
+  jobName?: string;
+  originalParameters?: JobParameter[];
+}
+
+/**
+ * A durable journal of job-parameter swaps (Maarg re-import), keyed by shop. Every write is conditional so two
+ * processes never swap the same shop's job at once, and nobody clears an entry they do not own.
+ */
+export interface HotwaxRepairJournal {
+  /** Takes the shop's swap lock; false when an entry (a live swap, or a crashed one) already exists. */
+  claim(entry: { shop: string; owner: string; claimedAt: number }): Promise<boolean>;
+  /** Records the parameters about to be swapped; false when the lock is no longer `owner`'s. */
+  record(
+    shop: string,
+    owner: string,
+    swap: { jobName: string; originalParameters: JobParameter[] },
+  ): Promise<boolean>;
+  get(shop: string): Promise<RepairJournalEntry | undefined>;
+  /** Clears the shop's entry if it is still `owner`'s; a no-op otherwise. */
+  release(shop: string, owner: string): Promise<void>;
+}
+
 // --- Shopify -----------------------------------------------------------------------------------------------------
 
 /** The order as Shopify holds it now, re-read before any repair. */

@@ -1,3 +1,4 @@
+import { createHotwaxRepairJournal } from '../adapters/dynamo/hotwax-repair-journal.js';
 import type { CheckerConfig } from '../config/config.js';
 import type { CheckOrdersDeps } from '../use-cases/check-orders/check-orders.js';
 import { createOrderTable, createQueues, runtimeDefaults } from './aws.js';
@@ -13,10 +14,15 @@ export const createCheckerDeps = (
   overrides: Overrides<CheckOrdersDeps> = {},
 ): CheckOrdersDeps => {
   const { queue, notifier } = createQueues(config, overrides);
+  const table = createOrderTable(config, overrides);
   return {
     ...runtimeDefaults,
-    store: createOrderTable(config, overrides).store,
-    shops: createShopDirectory(config, overrides),
+    store: table.store,
+    // Maarg re-imports swap the fallback job's fromDate: the originals are journalled in the table first.
+    shops: createShopDirectory(config, {
+      repairJournal: createHotwaxRepairJournal({ client: table.client, tableName: config.TABLE_NAME }),
+      ...overrides,
+    }),
     queue,
     notifier,
     settings: { syncSloSeconds },

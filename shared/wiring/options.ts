@@ -1,4 +1,5 @@
 import type { AwsClientOptions, CaptureClient } from '../adapters/aws/clients.js';
+import type { HotwaxRepairJournal } from '../domain/ports.js';
 
 /** How a caller adjusts what a factory builds, besides replacing a dependency outright. */
 export interface WiringOptions {
@@ -8,10 +9,14 @@ export interface WiringOptions {
   credentials?: AwsClientOptions['credentials'];
   /** where adapters' warnings go: Powertools' logger in Lambda, stderr in the CLI */
   logger?: AdapterLogger;
+  /** where a Maarg re-import journals the job parameters it swaps (DynamoDB in deployments) */
+  repairJournal?: HotwaxRepairJournal;
 }
 
 export interface AdapterLogger {
   warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  /** one-off facts worth a line at start, e.g. which HotWax backend was discovered */
+  info?(message: string, ...attributes: Record<string, unknown>[]): void;
 }
 
 /** A factory's second argument: any dependency replaced, and the wiring options. */
@@ -24,6 +29,12 @@ export const awsOptions = (options: WiringOptions): AwsClientOptions => ({
 
 /** Keeps the dependencies of `overrides`, dropping the wiring options. */
 export const replaced = <Deps>(overrides: Overrides<Deps>): Partial<Deps> => {
-  const { capture: _capture, credentials: _credentials, logger: _logger, ...deps } = overrides;
+  const {
+    capture: _capture,
+    credentials: _credentials,
+    logger: _logger,
+    repairJournal: _journal,
+    ...deps
+  } = overrides;
   return deps as Partial<Deps>;
 };

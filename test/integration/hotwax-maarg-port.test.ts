@@ -12,7 +12,7 @@ import {
   createMaargHotwaxPort,
   type MaargPortOptions,
 } from '../../shared/adapters/hotwax/maarg/maarg-port.js';
-import type { HotwaxRepairJournal } from '../../shared/domain/hotwax-port.js';
+import type { HotwaxRepairJournal } from '../../shared/domain/ports.js';
 import {
   type HotwaxSim,
   realtimeConsumer,

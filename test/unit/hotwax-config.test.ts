@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createInMemoryRepairJournal } from '../../shared/adapters/hotwax/in-memory-repair-journal.js';
-import { hotwaxSchema } from '../../shared/config/config.js';
-import { hotwaxBackendSchema, hotwaxPortOptionsFromConfig } from '../../shared/config/hotwax-config.js';
+import { hotwaxFields, hotwaxSchema } from '../../shared/config/config.js';
+import { hotwaxPortOptionsFromConfig } from '../../shared/wiring/shops.js';
 
 const base = {
   HOTWAX_BASE_URL: 'https://acme.hotwax.io',
@@ -10,11 +10,20 @@ const base = {
   HOTWAX_SHOP_ID: 'SHOP',
   HOTWAX_PRODUCT_STORE_ID: 'STORE',
 };
-const schema = hotwaxSchema.extend(hotwaxBackendSchema.shape);
+const schema = hotwaxSchema;
+const backendFields = hotwaxFields.pick({
+  HOTWAX_BACKEND: true,
+  HOTWAX_MAARG_URL: true,
+  HOTWAX_ORDER_URL_TEMPLATE: true,
+  HOTWAX_SYSTEM_MESSAGE_REMOTE_ID: true,
+  HOTWAX_IMPORT_ORDER_PAYLOAD: true,
+  HOTWAX_TIME_ZONE: true,
+  HOTWAX_REPAIR_GRACE_SECONDS: true,
+});
 
 describe('HotWax backend configuration', () => {
   it('declares every default once', () => {
-    expect(hotwaxBackendSchema.parse({})).toEqual({
+    expect(backendFields.parse({})).toEqual({
       HOTWAX_BACKEND: 'auto',
       HOTWAX_TIME_ZONE: 'UTC',
       HOTWAX_REPAIR_GRACE_SECONDS: 120,
@@ -22,7 +31,7 @@ describe('HotWax backend configuration', () => {
   });
 
   it('reports every wrong value at once', () => {
-    const result = hotwaxBackendSchema.safeParse({
+    const result = backendFields.safeParse({
       HOTWAX_BACKEND: 'moqui',
       HOTWAX_MAARG_URL: 'not a url',
       HOTWAX_ORDER_URL_TEMPLATE: 'https://om.example/orders/',

@@ -5,7 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { HotwaxRepairJournal, JobParameter, RepairJournalEntry } from '../../domain/hotwax-port.js';
+import type { HotwaxRepairJournal, JobParameter, RepairJournalEntry } from '../../domain/ports.js';
 
 /**
  * The Maarg re-import journal in the order-sync table (pk `HOTWAX_REPAIR#<shop>`, sk `JOURNAL`). The item is the

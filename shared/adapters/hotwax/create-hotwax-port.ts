@@ -1,4 +1,4 @@
-import type { HotwaxPort, HotwaxRepairJournal } from '../../domain/hotwax-port.js';
+import type { HotwaxPort, HotwaxRepairJournal } from '../../domain/ports.js';
 import { type DiscoverOptions, discoverHotwaxBackend, type HotwaxDiscovery } from './discover.js';
 import { ofbizSession } from './hotwax-http.js';
 import { createInMemoryRepairJournal } from './in-memory-repair-journal.js';
@@ -109,4 +109,92 @@ export const createHotwaxPort = async (options: HotwaxPortOptions): Promise<Desc
     repairJournal: options.repairJournal ? 'provided' : 'in memory (not crash safe)',
   };
   return { ...port, describe: () => ({ ...description }) };
+};
+
+/**
+ * The capabilities a tenant of `backend` has with these options, known without asking HotWax; so the port can say
+ * what it can do before (or without) discovery when HOTWAX_BACKEND names the backend.
+ */
+const capabilitiesOf = (
+  backend: 'ofbiz' | 'maarg',
+  options: HotwaxPortOptions,
+): HotwaxPort['capabilities'] =>
+  backend === 'maarg'
+    ? {
+        backend,
+        canRefresh: false,
+        reimportRepairsStuck: true,
+        reimportScope: 'window',
+        approval: 'store_setting',
+      }
+    : {
+        backend,
+        canRefresh: Boolean(options.refreshOrderService),
+        reimportRepairsStuck: false,
+        reimportScope: options.importOrderService ? 'order' : 'window',
+        approval: 'job',
+      };
+
+export class HotwaxNotDiscoveredError extends Error {
+  override name = 'HotwaxNotDiscoveredError';
+}
+
+/**
+ * A HotWax port that discovers the backend on its first call instead of at construction, so the functions start
+ * (and their handlers answer) while HotWax is down; a failed discovery is retried on the next call. With
+ * HOTWAX_BACKEND set, `capabilities` is known at once; with `auto`, after the first call (every runbook step
+ * starts with the order lookup, which is that call).
+ */
+export const createDeferredHotwaxPort = (
+  options: HotwaxPortOptions,
+  events: { onDiscovered?: (line: string, description: HotwaxBackendDescription) => void } = {},
+): HotwaxPort & { ready(): Promise<DescribedHotwaxPort> } => {
+  let port: DescribedHotwaxPort | undefined;
+  let pending: Promise<DescribedHotwaxPort> | undefined;
+  const ready = (): Promise<DescribedHotwaxPort> => {
+    if (port) return Promise.resolve(port);
+    pending ??= createHotwaxPort(options).then(
+      (created) => {
+        port = created;
+        events.onDiscovered?.(describeHotwaxBackend(created.describe()), created.describe());
+        return created;
+      },
+      (error: unknown) => {
+        pending = undefined;
+        throw error;
+      },
+    );
+    return pending;
+  };
+  const known = options.backend && options.backend !== 'auto' ? options.backend : undefined;
+  const deferred: HotwaxPort & { ready(): Promise<DescribedHotwaxPort> } = {
+    get capabilities() {
+      if (port) return port.capabilities;
+      if (known) return capabilitiesOf(known, options);
+      throw new HotwaxNotDiscoveredError(
+        "HotWax's backend is not known yet: the port is asked before its first call (set HOTWAX_BACKEND to skip discovery)",
+      );
+    },
+    ready,
+    findOrdersByShopifyIds: async (ids) => (await ready()).findOrdersByShopifyIds(ids),
+    reimport: async (request) => (await ready()).reimport(request),
+    findImportFailures: async (params) => (await ready()).findImportFailures(params),
+    approvalStatus: async () => (await ready()).approvalStatus(),
+    importFlowHealth: async () => (await ready()).importFlowHealth(),
+    recoverInterruptedRepairs: async () => (await ready()).recoverInterruptedRepairs(),
+    orderUrl: (hotwaxOrderId) => {
+      if (!port) throw new HotwaxNotDiscoveredError('orderUrl asked before the first HotWax call');
+      return port.orderUrl(hotwaxOrderId);
+    },
+  };
+  // Only a backend that can refresh offers it; the decision table reads `capabilities.canRefresh` first.
+  if (options.refreshOrderService && known !== 'maarg') {
+    deferred.refreshOrder = async (hotwaxOrderId) => {
+      const ready_ = await ready();
+      if (!ready_.refreshOrder)
+        throw new HotwaxNotDiscoveredError('this HotWax backend cannot refresh orders');
+      return ready_.refreshOrder(hotwaxOrderId);
+    };
+  }
+  return deferred;
 };

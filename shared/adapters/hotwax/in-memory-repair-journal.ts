@@ -1,4 +1,4 @@
-import type { HotwaxRepairJournal, RepairJournalEntry } from '../../domain/hotwax-port.js';
+import type { HotwaxRepairJournal, RepairJournalEntry } from '../../domain/ports.js';
 
 /**
  * The repair journal in one process's memory: the lock works between concurrent callers of this process, but a

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type {
   ApprovalStatus,
   HotwaxCapabilities,
+  HotwaxOrder,
   HotwaxPort,
   HotwaxRepairJournal,
   ImportFailure,
   ImportFlowHealth,
   JobParameter,
   RepairJournalEntry,
-} from '../../../domain/hotwax-port.js';
-import type { HotwaxOrder } from '../../../domain/ports.js';
+} from '../../../domain/ports.js';
 import { createBoundedCache } from '../bounded-cache.js';
 import { HotwaxError, HotwaxHttpError, HotwaxRepairBusyError, HotwaxSetupError } from '../errors.js';
 import { matchFailedRecords } from '../failed-records.js';

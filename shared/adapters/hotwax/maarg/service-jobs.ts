@@ -1,4 +1,4 @@
-import type { JobParameter } from '../../../domain/hotwax-port.js';
+import type { JobParameter } from '../../../domain/ports.js';
 import { text, toEpochMs } from '../values.js';
 
 /**

@@ -1,12 +1,12 @@
 import type {
   ApprovalStatus,
   HotwaxCapabilities,
+  HotwaxOrder,
   HotwaxPort,
   ImportFailure,
   ImportFlowHealth,
   ReimportRun,
-} from '../../../domain/hotwax-port.js';
-import type { HotwaxOrder } from '../../../domain/ports.js';
+} from '../../../domain/ports.js';
 import { createBoundedCache } from '../bounded-cache.js';
 import { HotwaxApiError, HotwaxError, HotwaxSetupError } from '../errors.js';
 import { matchFailedRecords } from '../failed-records.js';
