@@ -14,8 +14,8 @@ import type { OrderRecord } from '../shared/domain/order-sync.js';
 import { parseOrderPayload, toOrderFacts } from '../shared/domain/shopify-order-payload.js';
 import { silentTelemetry } from '../shared/observability/telemetry.js';
 import { sweepOrders } from '../shared/use-cases/sweep-orders/sweep-orders.js';
-import { startShopifySim } from '../test/sim/shopify/admin-sim.js';
-import { buildOrderPayload } from '../test/sim/shopify/order-payload.js';
+import { startShopifySim } from '../sim/shopify/admin-sim.js';
+import { buildOrderPayload } from '../sim/shopify/order-payload.js';
 
 /**
  * One reconciliation sweep over a busy hour: `orders` orders updated in Shopify (the simulator), most already

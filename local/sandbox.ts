@@ -3,9 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hotwaxSchema, parseConfig } from '../shared/config/config.js';
 import type { SyncState } from '../shared/domain/states.js';
 import { createHotwaxPort } from '../shared/wiring/shops.js';
-import { type HotwaxSim, startHotwaxSim } from '../test/sim/hotwax/hotwax-sim.js';
-import { type ShopifySim, startShopifySim } from '../test/sim/shopify/admin-sim.js';
-import { buildOrderPayload, nextOrderId } from '../test/sim/shopify/order-payload.js';
+import { type HotwaxSim, startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
+import { type ShopifySim, startShopifySim } from '../sim/shopify/admin-sim.js';
+import { buildOrderPayload, nextOrderId } from '../sim/shopify/order-payload.js';
 
 /**
  * The built-in sandbox: HotWax and Shopify simulators in this process, and a story that sends signed webhooks for

@@ -8,9 +8,9 @@ import { hotwaxSchema, parseConfig } from '../../shared/config/config.js';
 import type { CheckMessage, OrderRecord, SyncState } from '../../shared/domain/order-sync.js';
 import type { Notification } from '../../shared/domain/ports.js';
 import { createHotwaxPort } from '../../shared/wiring/shops.js';
-import { type HotwaxSim, startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
-import { type ShopifySim, startShopifySim } from '../sim/shopify/admin-sim.js';
-import { buildOrderPayload, nextOrderId } from '../sim/shopify/order-payload.js';
+import { type HotwaxSim, startHotwaxSim } from '../../sim/hotwax/hotwax-sim.js';
+import { type ShopifySim, startShopifySim } from '../../sim/shopify/admin-sim.js';
+import { buildOrderPayload, nextOrderId } from '../../sim/shopify/order-payload.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { httpApiEvent, lambdaContext } from '../support/http-event.js';
 

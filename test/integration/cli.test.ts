@@ -11,9 +11,9 @@ import type { OrderRecord } from '../../shared/domain/order-sync.js';
 import { diagnoseOrder } from '../../shared/use-cases/diagnose-order/diagnose-order.js';
 import { createDiagnoseDeps } from '../../shared/wiring/diagnose.js';
 import { createHotwaxPort } from '../../shared/wiring/shops.js';
-import { type HotwaxSim, startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
-import { type ShopifySim, startShopifySim } from '../sim/shopify/admin-sim.js';
-import { buildOrderPayload, nextOrderId, type OrderPayloadOptions } from '../sim/shopify/order-payload.js';
+import { type HotwaxSim, startHotwaxSim } from '../../sim/hotwax/hotwax-sim.js';
+import { type ShopifySim, startShopifySim } from '../../sim/shopify/admin-sim.js';
+import { buildOrderPayload, nextOrderId, type OrderPayloadOptions } from '../../sim/shopify/order-payload.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { webOrderFacts } from '../support/order-fixtures.js';
 

@@ -9,7 +9,7 @@ import {
 import { createHotwaxClient, type HotwaxClientOptions } from '../../shared/adapters/hotwax/hotwax-client.js';
 import { classifyImportError } from '../../shared/domain/classify-import-error.js';
 import { pickLiveVersion, wasRefreshed } from '../../shared/domain/hotwax-versions.js';
-import { type HotwaxSim, startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
+import { type HotwaxSim, startHotwaxSim } from '../../sim/hotwax/hotwax-sim.js';
 
 describe('the HotWax client against the HotWax simulator', () => {
   let sim: HotwaxSim;

@@ -8,7 +8,7 @@ import {
 } from '../../shared/adapters/hotwax/create-hotwax-port.js';
 import { discoverHotwaxBackend } from '../../shared/adapters/hotwax/discover.js';
 import { HotwaxSetupError } from '../../shared/adapters/hotwax/errors.js';
-import { type HotwaxSim, startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
+import { type HotwaxSim, startHotwaxSim } from '../../sim/hotwax/hotwax-sim.js';
 
 describe('choosing the HotWax backend', () => {
   let ofbiz: HotwaxSim;

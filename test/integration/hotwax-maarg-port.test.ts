@@ -19,7 +19,7 @@ import {
   simCustomer,
   simFallbackJobName,
   startHotwaxSim,
-} from '../sim/hotwax/hotwax-sim.js';
+} from '../../sim/hotwax/hotwax-sim.js';
 
 const hour = 3_600_000;
 

@@ -11,7 +11,7 @@ import {
   createOfbizHotwaxPort,
   type OfbizPortOptions,
 } from '../../shared/adapters/hotwax/ofbiz/ofbiz-port.js';
-import { type HotwaxSim, simCustomer, startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
+import { type HotwaxSim, simCustomer, startHotwaxSim } from '../../sim/hotwax/hotwax-sim.js';
 
 describe('the OFBiz HotWax port against the simulator', () => {
   let sim: HotwaxSim;

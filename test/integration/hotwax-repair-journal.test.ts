@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHotwaxRepairJournal } from '../../shared/adapters/dynamo/hotwax-repair-journal.js';
 import { createMaargHotwaxPort } from '../../shared/adapters/hotwax/maarg/maarg-port.js';
 import type { HotwaxRepairJournal } from '../../shared/domain/ports.js';
-import { type HotwaxSim, simFallbackJobName, startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
+import { type HotwaxSim, simFallbackJobName, startHotwaxSim } from '../../sim/hotwax/hotwax-sim.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 
 describe('the HotWax repair journal in DynamoDB', () => {

@@ -13,7 +13,7 @@ import {
 } from '../../shared/adapters/slack/slack-sender.js';
 import { createNotifyQueue } from '../../shared/adapters/sqs/notify-queue.js';
 import { type Notification, SlackUnavailableError } from '../../shared/domain/ports.js';
-import { type SimMessage, type SlackSim, startSlackSim } from '../sim/slack/slack-sim.js';
+import { type SimMessage, type SlackSim, startSlackSim } from '../../sim/slack/slack-sim.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { lambdaContext } from '../support/http-event.js';
 

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
-import { startShopifySim } from '../sim/shopify/admin-sim.js';
-import { buildOrderPayload, nextOrderId } from '../sim/shopify/order-payload.js';
-import { deliverWebhook } from '../sim/shopify/sign-webhook.js';
+import { startHotwaxSim } from '../../sim/hotwax/hotwax-sim.js';
+import { startShopifySim } from '../../sim/shopify/admin-sim.js';
+import { buildOrderPayload, nextOrderId } from '../../sim/shopify/order-payload.js';
+import { deliverWebhook } from '../../sim/shopify/sign-webhook.js';
 
 /**
  * `npm start` as a newcomer and an operator run it: a child process, driven only through its HTTP routes and its

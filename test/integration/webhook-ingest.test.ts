@@ -8,8 +8,8 @@ import { parseConfig, webhookSchema } from '../../shared/config/config.js';
 import type { CheckMessage } from '../../shared/domain/order-sync.js';
 import { ingestWebhook } from '../../shared/use-cases/ingest-webhook/ingest-webhook.js';
 import { createWebhookDeps } from '../../shared/wiring/webhook.js';
-import { buildOrderPayload, nextOrderId } from '../sim/shopify/order-payload.js';
-import { signWebhook, webhookHeaders } from '../sim/shopify/sign-webhook.js';
+import { buildOrderPayload, nextOrderId } from '../../sim/shopify/order-payload.js';
+import { signWebhook, webhookHeaders } from '../../sim/shopify/sign-webhook.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { httpApiEvent, lambdaContext } from '../support/http-event.js';
 

@@ -6,7 +6,7 @@ import {
   UnparseablePayloadError,
 } from '../../shared/domain/shopify-order-payload.js';
 import { dedupeKey, normaliseTopic } from '../../shared/domain/webhook-topics.js';
-import { buildOrderPayload } from '../sim/shopify/order-payload.js';
+import { buildOrderPayload } from '../../sim/shopify/order-payload.js';
 
 describe('Shopify order payload', () => {
   it.each([

@@ -7,7 +7,7 @@ import {
   fulfillmentStatusFromDisplay,
 } from '../../shared/adapters/shopify/order-snapshot.js';
 import { shopifyAdminFields } from '../../shared/config/config.js';
-import { adminVersions, loadAdminSchema } from '../sim/shopify/admin-schema.js';
+import { adminVersions, loadAdminSchema } from '../../sim/shopify/admin-schema.js';
 
 const defaultVersion = shopifyAdminFields.shape.SHOPIFY_API_VERSION.parse(undefined);
 const versions = adminVersions().map((version) => version.name);

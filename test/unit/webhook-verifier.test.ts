@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createWebhookVerifier } from '../../shared/adapters/shopify/webhook-verifier.js';
-import { signWebhook, webhookHeaders } from '../sim/shopify/sign-webhook.js';
+import { signWebhook, webhookHeaders } from '../../sim/shopify/sign-webhook.js';
 
 const secret = 'shpss_unit_secret';
 const verify = createWebhookVerifier(secret);

@@ -1,9 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ShopifySim, startShopifySim } from './admin-sim.js';
-import { buildOrderPayload } from './order-payload.js';
-import { signWebhook } from './sign-webhook.js';
+import { type ShopifySim, startShopifySim } from '../../sim/shopify/admin-sim.js';
+import { buildOrderPayload } from '../../sim/shopify/order-payload.js';
+import { signWebhook } from '../../sim/shopify/sign-webhook.js';
 
 const secret = 'whsec_simulated_client_secret';
 
