@@ -247,15 +247,34 @@ export const notifierSchema = withRules(notifierFields, slackChannel);
 /** `npm run cli -- diagnose`: HotWax and Shopify, no table. */
 export const diagnoseSchema = shopConfigSchema;
 
+/** The local runtime itself (`npm start`, the CLI), sandbox or not. */
+export const localRuntimeFields = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535, { error: 'must be a TCP port' }).default(3000),
+  /** where DynamoDB Local and fauxqs keep their data, and where `endpoints.json` tells the CLI about the run;
+   *  relative to the working directory, resolved to an absolute path once at start */
+  LOCAL_DATA_DIR: z.string().trim().min(1).default('.data'),
+  /** Powertools log level of the handlers */
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .pipe(
+      z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'], {
+        error: 'must be TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT',
+      }),
+    )
+    .default('ERROR'),
+});
+
 /** `npm start` against a real HotWax and Shopify: what the local run needs besides the emulators' settings. */
 export const localFields = shopConfigFields
   .extend(slackFields.shape)
   .extend(sweepFields.shape)
+  .extend(localRuntimeFields.shape)
   .extend({
     SHOPIFY_WEBHOOK_SECRET: z
       .string()
       .min(1, { error: "must be the Shopify app's client secret (it signs webhooks)" }),
-    PORT: z.coerce.number().int().min(0).max(65535, { error: 'must be a TCP port' }).default(3000),
   });
 export const localSchema = withRules(localFields, hotwaxCredentials, slackChannel, restoreNeedsCallback);
 
