@@ -10,6 +10,7 @@ import { inGroup, type SyncState, syncStates } from '../shared/domain/states.js'
 import { type Diagnosis, diagnoseOrder } from '../shared/use-cases/diagnose-order/diagnose-order.js';
 import { createApiDeps } from '../shared/wiring/api.js';
 import { createDiagnoseDeps } from '../shared/wiring/diagnose.js';
+import { doctorCommand } from './cli-doctor.js';
 import { sweepCommand } from './cli-sweep.js';
 import {
   endpointsFile,
@@ -376,7 +377,7 @@ const readEnv = async (): Promise<Env> => {
   }
 };
 
-const buildProgram = (setExitCode: (code: number) => void, _configurationSource: string): Command => {
+const buildProgram = (setExitCode: (code: number) => void, configurationSource: string): Command => {
   const program = new Command('order-sync-monitor')
     .description(
       'Operator tools of the order sync monitor: prove a configuration (doctor), diagnose and repair one Shopify order, list orders by state, sweep now.',
@@ -424,6 +425,7 @@ const buildProgram = (setExitCode: (code: number) => void, _configurationSource:
     });
 
   sweepCommand(program);
+  doctorCommand(program, { source: () => configurationSource, setExitCode });
   return program;
 };
 

@@ -247,6 +247,16 @@ export const notifierSchema = withRules(notifierFields, slackChannel);
 /** `npm run cli -- diagnose`: HotWax and Shopify, no table. */
 export const diagnoseSchema = shopConfigSchema;
 
+/**
+ * `doctor` (the CLI and the doctor function in AWS): what the monitor's functions need of HotWax, Shopify and Slack,
+ * and where Shopify must deliver webhooks; no table, no queue.
+ */
+export const doctorFields = shopConfigFields
+  .extend(slackFields.shape)
+  .extend(sweepFields.pick({ RESTORE_WEBHOOK_SUBSCRIPTIONS: true, WEBHOOK_CALLBACK_URL: true }).shape)
+  .extend(webhookFields.pick({ SHOPIFY_WEBHOOK_SECRET: true }).shape);
+export const doctorSchema = withRules(doctorFields, hotwaxCredentials, slackChannel, restoreNeedsCallback);
+
 /** The local runtime itself (`npm start`, the CLI), sandbox or not. */
 export const localRuntimeFields = z.object({
   PORT: z.coerce.number().int().min(0).max(65535, { error: 'must be a TCP port' }).default(3000),
@@ -289,6 +299,7 @@ export type ShopConfig = z.infer<typeof shopConfigSchema>;
 export type TimingConfig = z.infer<typeof timingFields>;
 export type SweepConfig = z.infer<typeof sweepFields>;
 export type SlackConfig = z.infer<typeof slackSchema>;
+export type DoctorConfig = z.infer<typeof doctorSchema>;
 
 /** Parses the environment once and lists every problem at once, with what each setting should look like. */
 export const parseConfig = <S extends z.ZodType>(
