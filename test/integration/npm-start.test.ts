@@ -119,32 +119,99 @@ const dotenv = (values: Record<string, string>) =>
     .map(([key, value]) => `${key}=${value}`)
     .join('\n')}\n`;
 
+/** The environment of a fresh terminal: nothing of this test run (npm's own variables included) configures anything. */
+const freshEnv = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(
+    Object.entries(cleanEnv()).filter(
+      ([key]) =>
+        !/^(npm_|INIT_CWD$|LOCAL_DATA_DIR$|PORT$|LOG_LEVEL$|SANDBOX$|WEBHOOK_CALLBACK_URL$)/.test(key),
+    ),
+  );
+
+/** `npm run cli -- <args>` in `dir`, as the README shows it. */
+const runNpmCli = (dir: string, env: NodeJS.ProcessEnv, args: string[]) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'cli', '--', ...args], { cwd: dir, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+
 const getJson = async (url: string) => {
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 };
 
 describe('npm start', () => {
-  it('plays the sandbox story with nothing configured, every order ending where the runbook says', async () => {
-    const run = start({ ...cleanEnv(), PORT: '0' });
-    const [, url] = await run.waitFor(/Monitor listening on (http:\/\/[\d.:]+)/, 60_000);
-    expect((await getJson(`${url}/health`)).body).toMatchObject({ status: 'ok' });
+  it("plays the sandbox story with nothing configured, and the README's CLI commands work against it", async () => {
+    const checkout = freshCheckout();
+    try {
+      const env = freshEnv();
+      const run = start({ ...env, PORT: '0' }, { npmIn: checkout });
+      const [, url] = await run.waitFor(/Monitor listening on (http:\/\/[\d.:]+)/, 90_000);
+      expect((await getJson(`${url}/health`)).body).toMatchObject({ status: 'ok' });
 
-    await run.waitFor(/Sandbox story complete/, 150_000);
-    const summary = [...run.output().matchAll(/^ {2}(#\d+) {2}(\d+) {2}(\w+)/gm)];
-    expect(summary.length).toBe(8);
-    for (const [, name, orderId, expected] of summary) {
-      const { status, body } = await getJson(`${url}/orders/${orderId}`);
-      expect(status).toBe(200);
-      expect({ name: body.orderName, state: body.state }).toEqual({ name, state: expected });
-      expect((body.timeline as unknown[]).length).toBeGreaterThan(1);
+      await run.waitFor(/Sandbox story complete/, 150_000);
+      const summary = [...run.output().matchAll(/^ {2}(#\d+) {2}(\d+) {2}(\w+)/gm)];
+      expect(summary.length).toBe(8);
+      for (const [, name, orderId, expected] of summary) {
+        const { status, body } = await getJson(`${url}/orders/${orderId}`);
+        expect(status).toBe(200);
+        expect({ name: body.orderName, state: body.state }).toEqual({ name, state: expected });
+        expect((body.timeline as unknown[]).length).toBeGreaterThan(1);
+      }
+      // Slack is not configured: the messages people would get are printed instead.
+      expect(run.output()).toMatch(/could not be repaired automatically/);
+
+      // The README's next step, in another terminal of the same checkout: the CLI finds the sandbox's HotWax and
+      // Shopify in .data/endpoints.json, as it would find a real store's in .env.
+      const idOf = (orderName: string) => summary.find(([, name]) => name === orderName)?.[2] ?? '';
+      const cli = (...args: string[]) => runNpmCli(checkout, env, args);
+      const healthy = await cli('diagnose', idOf('#1001'), '--json');
+      expect(healthy.stderr).toContain('Using the sandbox of the running npm start');
+      expect(healthy.code).toBe(0);
+      expect(JSON.parse(healthy.stdout)).toMatchObject({ healthy: true, state: 'in_sync' });
+      const held = await cli('diagnose', idOf('#1005'));
+      expect(held.code).toBe(1);
+      expect(held.stdout).toContain('awaiting_approval');
+      const broken = await cli('diagnose', idOf('#1006'), '--repair', '--timeout', '5');
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toMatch(/Repair\s+requested: .*New Orders job[\s\S]*NOT verified/);
+      const sweep = await cli('sweep', '--since', '1h', '--json');
+      expect(sweep.code).toBe(0);
+      expect(JSON.parse(sweep.stdout)).toMatchObject({
+        shop: 'sandbox-outfitters.myshopify.com',
+        completed: true,
+      });
+      const doctor = await cli('doctor', '--json');
+      const report = JSON.parse(doctor.stdout) as {
+        exitCode: number;
+        checks: Array<{ id: string; status: string }>;
+      };
+      expect(report.checks.filter((check) => !['ok', 'skipped'].includes(check.status))).toEqual([]);
+      expect(doctor.code).toBe(0);
+      // A real configuration always wins over the sandbox's.
+      const real = await runNpmCli(checkout, { ...env, HOTWAX_BASE_URL: 'https://acme.hotwax.io' }, [
+        'doctor',
+        '--json',
+      ]);
+      expect(real.code).toBe(2);
+      expect(real.stderr).not.toContain('Using the sandbox');
+
+      pressCtrlC(run);
+      await run.closed;
+      expect(run.output()).toMatch(/Stopped\./);
+      expect(existsSync(join(checkout, '.data', 'endpoints.json'))).toBe(false);
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
     }
-    // Slack is not configured: the messages people would get are printed instead.
-    expect(run.output()).toMatch(/could not be repaired automatically/);
-
-    run.child.kill('SIGINT');
-    expect(await run.exited).toBe(0);
-    expect(run.output()).toMatch(/Stopped\./);
   });
 
   it('runs against a HotWax and Shopify configured by environment variables only', async () => {
@@ -238,11 +305,7 @@ describe('npm start', () => {
         }),
       );
       // Nothing of this test's own environment may configure the monitor: only the .env does.
-      const env = Object.fromEntries(
-        Object.entries(cleanEnv()).filter(
-          ([key]) => !/^(npm_|INIT_CWD$|LOCAL_DATA_DIR$|PORT$|LOG_LEVEL$)/.test(key),
-        ),
-      );
+      const env = freshEnv();
       const dataDir = join(checkout, '.data');
 
       const first = start(env, { npmIn: checkout });
