@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getOperationAST, parse } from 'graphql';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { lambdaContext } from '../../local/lambda-context.js';
 import { doctorSchema, parseConfig } from '../../shared/config/config.js';
 import { type DoctorReport, runDoctor } from '../../shared/use-cases/doctor/doctor.js';
 import { createDoctorDeps } from '../../shared/wiring/doctor.js';
@@ -334,6 +335,38 @@ describe('npm run cli -- doctor with Shopify and Slack faults', () => {
     expect(report.summary).toBe(
       `1 configuration, 1 unreachable, 1 need attention; ${report.checks.filter((check) => check.status === 'ok').length} ok.`,
     );
+  });
+});
+
+describe('the doctor function in AWS', () => {
+  let hotwax: HotwaxSim;
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    hotwax = await startHotwaxSim({ backend: 'maarg' });
+  });
+  afterAll(() => hotwax.stop());
+  afterEach(() => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  });
+
+  it('answers an invocation with the same report, from the function environment', async () => {
+    Object.assign(process.env, envFor(hotwax));
+    const { handler } = await import('../../functions/doctor/handler.js');
+    const invoke = handler as unknown as (event: unknown, context: unknown) => Promise<DoctorReport>;
+    const report = await invoke({}, lambdaContext('doctor'));
+    expect(notOk(report)).toEqual([]);
+    expect(report.exitCode).toBe(0);
+    // No machine of its own to check in AWS.
+    expect(report.checks.some((check) => check.id.startsWith('local.'))).toBe(false);
+    expectReadOnly(hotwax);
+
+    // A setting fixed after a failed run is read again on the next invocation: no cold start needed.
+    process.env.SLACK_CHANNEL_ID = '';
+    const broken = await invoke({}, lambdaContext('doctor'));
+    expect(broken.exitCode).toBe(2);
+    expect(broken.checks[0]).toMatchObject({ id: 'config', status: 'config' });
+    expect(broken.checks[0]?.detail).toContain('SLACK_CHANNEL_ID is required with SLACK_BOT_TOKEN');
   });
 });
 
