@@ -41,7 +41,7 @@ const main = async () => {
   // Once, before anything reads a path: every later reader (emulators, endpoints.json) gets absolute ones.
   const localDataDir = resolveLocalPaths(env);
   const runtime = parseConfig(localRuntimeFields, env);
-  const sandboxMode = !hasRealConfig(env) || env.SANDBOX === 'true';
+  const sandboxMode = !hasRealConfig(env) || runtime.SANDBOX;
   if (!sandboxMode) validateLocalConfig(env);
 
   const dataDir = sandboxMode ? undefined : localDataDir;

@@ -274,6 +274,14 @@ export const localRuntimeFields = z.object({
       }),
     )
     .default('ERROR'),
+  /** `true` plays the sandbox even when HotWax and Shopify are configured */
+  SANDBOX: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }))
+    .default('false')
+    .transform((value) => value === 'true'),
 });
 
 /** `npm start` against a real HotWax and Shopify: what the local run needs besides the emulators' settings. */
