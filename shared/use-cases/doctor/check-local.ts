@@ -24,9 +24,13 @@ export const checkLocal = async (probe: LocalProbe, explain: ExplainFailure): Pr
     return ok(`Java ${major} (DynamoDB Local needs 17+).`);
   });
   await list.run('local.port', 'Local port', async () => {
-    if (probe.runningMonitorUrl && portOf(probe.runningMonitorUrl) === probe.port)
-      return ok(`PORT ${probe.port} is the running npm start's (${probe.runningMonitorUrl}).`);
-    if (await probe.isPortFree(probe.port)) return ok(`PORT ${probe.port} is free.`);
+    const running = probe.runningMonitorUrl;
+    if (running && portOf(running) === probe.port)
+      return ok(`PORT ${probe.port} is the running npm start's (${running}).`);
+    if (await probe.isPortFree(probe.port))
+      return ok(
+        `PORT ${probe.port} is free${running ? ` (the npm start running here listens at ${running})` : ''}.`,
+      );
     return attention(
       `PORT ${probe.port} is in use by another program, so npm start cannot listen there: set PORT to a free port (e.g. PORT=3001).`,
     );
