@@ -36,8 +36,11 @@ const causeCode = (error: Error): string => {
  */
 export const explainDoctorFailure: ExplainFailure = (error) => {
   if (error instanceof HotwaxAuthError) return { status: 'config', detail: `${error.message}.` };
-  if (error instanceof HotwaxSetupError)
-    return { status: 'attention', detail: `HotWax ${error.hotwaxMessage}.` };
+  if (error instanceof HotwaxSetupError) {
+    // Discovery found no HotWax at all: the URL is the setting to fix. Anything else is set up in HotWax.
+    const status = error.endpoint === 'checkLoginOptions' ? 'config' : 'attention';
+    return { status, detail: `HotWax ${error.hotwaxMessage}.` };
+  }
   if (error instanceof HotwaxError) {
     return error.transient
       ? {

@@ -75,6 +75,13 @@ const doctor = (env: Env): Promise<DoctorReport> =>
     { now: Date.now() },
   );
 
+/** The sim's long-lived token instead of its login. */
+const tokenAuth = (hotwax: HotwaxSim): Env => ({
+  ...hotwax.env('token'),
+  HOTWAX_USERNAME: undefined,
+  HOTWAX_PASSWORD: undefined,
+});
+
 const statusOf = (report: DoctorReport, id: string) => report.checks.find((check) => check.id === id);
 const notOk = (report: DoctorReport) =>
   report.checks.filter((check) => check.status !== 'ok').map((check) => [check.id, check.status]);
@@ -162,6 +169,25 @@ describe.each(['ofbiz', 'maarg'] as const)('npm run cli -- doctor against a %s t
     expectReadOnly(hotwax);
   });
 
+  it('proves a long-lived API token on a read, and names a rejected one (exit 2)', async () => {
+    const accepted = await doctor(envFor(hotwax, { ...tokenAuth(hotwax) }));
+    expect(statusOf(accepted, 'hotwax.credentials')).toEqual(
+      expect.objectContaining({ status: 'ok', detail: 'HOTWAX_API_TOKEN is accepted.' }),
+    );
+    const rejected = await doctor(envFor(hotwax, { ...tokenAuth(hotwax), HOTWAX_API_TOKEN: 'expired-jwt' }));
+    expect(statusOf(rejected, 'hotwax.credentials')?.status).toBe('config');
+    expect(rejected.exitCode).toBe(2);
+  });
+
+  it('says HOTWAX_BASE_URL is wrong when no HotWax answers there (exit 2)', async () => {
+    const report = await doctor(envFor(hotwax, { HOTWAX_BASE_URL: shopify.url }));
+    expect(statusOf(report, 'hotwax.backend')).toMatchObject({
+      status: 'config',
+      detail: expect.stringMatching(/answered neither.*check HOTWAX_BASE_URL/),
+    });
+    expect(report.exitCode).toBe(2);
+  });
+
   it('says HotWax is unreachable when it is down (exit 3)', async () => {
     hotwax.down(true);
     const report = await doctor(envFor(hotwax));
@@ -221,6 +247,23 @@ describe('npm run cli -- doctor with Shopify and Slack faults', () => {
   });
   afterAll(() => hotwax.stop());
   beforeEach(() => hotwax.reset());
+
+  it('names a Shopify token Shopify does not know (exit 2)', async () => {
+    const report = await doctor(envFor(hotwax, { SHOPIFY_ADMIN_TOKEN: 'shpat_revoked' }));
+    expect(statusOf(report, 'shopify.token')).toMatchObject({
+      status: 'config',
+      detail: expect.stringMatching(/Check SHOPIFY_ADMIN_TOKEN/),
+    });
+    expect(notOk(report).filter(([id]) => String(id).startsWith('shopify.'))).toEqual([
+      ['shopify.token', 'config'],
+      ['shopify.api-version', 'skipped'],
+      ['shopify.scopes', 'skipped'],
+      ['shopify.orders', 'skipped'],
+      ['shopify.subscription.orders/create', 'skipped'],
+      ['shopify.subscription.orders/fulfilled', 'skipped'],
+    ]);
+    expect(report.exitCode).toBe(2);
+  });
 
   it('names the missing read_orders scope (exit 1)', async () => {
     shopify.issueAccessToken('shpat_without_orders', { scopes: [] });
