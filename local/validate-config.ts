@@ -8,15 +8,25 @@ type Env = Record<string, string | undefined>;
  * terminal, followed by where to set them.
  */
 export const parseForPeople = <S extends z.ZodType>(schema: S, env: Env, hint: string): z.infer<S> => {
+  const parsed = parseOrList(schema, env);
+  if (parsed.problems.length > 0) throw new ConfigError([...parsed.problems, hint]);
+  return parsed.config as z.infer<S>;
+};
+
+/** The configuration, or every problem with it in a person's words (for `doctor`, which reports and goes on). */
+export const parseOrList = <S extends z.ZodType>(
+  schema: S,
+  env: Env,
+): { config: z.infer<S>; problems: [] } | { config: undefined; problems: string[] } => {
   try {
-    return parseConfig(schema, env);
+    return { config: parseConfig(schema, env), problems: [] };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     // zod's type message adds nothing to "is missing" for a person.
     const problems = error.problems.map((problem) =>
       problem.replace(/: Invalid input: expected \w+, received undefined$/, ''),
     );
-    throw new ConfigError([...new Set(problems), hint]);
+    return { config: undefined, problems: [...new Set(problems)] };
   }
 };
 

@@ -25,6 +25,8 @@ export const functionTimeouts = {
   notifier: Duration.seconds(60),
   // Pages through Shopify's orders of the last sweep window; must end well before the next sweep starts.
   sweeper: Duration.seconds(300),
+  // Every dependency one after another at worst (HotWax's discovery, login and reads, 10 s timeouts each).
+  doctor: Duration.seconds(120),
 } as const;
 
 /** How long SQS gathers messages before invoking; part of the queue visibility timeout arithmetic too. */

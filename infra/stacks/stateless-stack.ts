@@ -21,6 +21,7 @@ import { tableDefinition } from '../../shared/adapters/dynamo/table-definition.j
 import {
   apiFields,
   checkerFields,
+  doctorFields,
   notifierFields,
   sweeperFields,
   webhookFields,
@@ -154,6 +155,7 @@ export class StatelessStack extends Stack {
   readonly checkerFunction: AppFunction;
   readonly notifierFunction: AppFunction;
   readonly sweeperFunction: AppFunction;
+  readonly doctorFunction: AppFunction;
   readonly httpApi: HttpApi;
   readonly alarms: SyncAlarms;
 
@@ -300,6 +302,25 @@ export class StatelessStack extends Stack {
       }),
     });
 
+    // --- doctor: proves the deployed configuration on demand, read-only ------------------------------------------
+    this.doctorFunction = new AppFunction(this, 'DoctorFunction', {
+      entry: 'functions/doctor/handler.ts',
+      description:
+        'Invoke to prove the configuration: HotWax, Shopify and Slack, one line each, read-only (npm run cli -- doctor)',
+      timeout: functionTimeouts.doctor,
+      logRetention,
+    });
+    // What the checker, sweeper and notifier are given, so it proves their configuration; no table, no queue.
+    const doctor = bindings(this.doctorFunction, stateful, cfg);
+    doctor.settings(doctorFields, { WEBHOOK_CALLBACK_URL: webhookCallbackUrl });
+    // Both secrets: it also proves the webhook function's signing secret is set.
+    this.doctorFunction.addEnvironment(
+      'CONFIG_SECRET_ARNS',
+      [stateful.webhookSecret.secretArn, stateful.credentialsSecret.secretArn].join(','),
+    );
+    stateful.webhookSecret.grantRead(this.doctorFunction);
+    stateful.credentialsSecret.grantRead(this.doctorFunction);
+
     // --- HTTP API -----------------------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: logRetention,
@@ -416,6 +437,11 @@ export class StatelessStack extends Stack {
       value: webhookCallbackUrl,
     });
     new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint });
+    new CfnOutput(this, 'DoctorFunctionName', {
+      description:
+        'aws lambda invoke --function-name <this> doctor.json && cat doctor.json proves the configuration (read-only)',
+      value: this.doctorFunction.functionName,
+    });
     new CfnOutput(this, 'SweeperFunctionName', {
       description:
         'aws lambda invoke --function-name <this> --invocation-type Event /dev/null runs a sweep now',

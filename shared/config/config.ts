@@ -247,15 +247,52 @@ export const notifierSchema = withRules(notifierFields, slackChannel);
 /** `npm run cli -- diagnose`: HotWax and Shopify, no table. */
 export const diagnoseSchema = shopConfigSchema;
 
+/**
+ * `doctor` (the CLI and the doctor function in AWS): what the monitor's functions need of HotWax, Shopify and Slack,
+ * and where Shopify must deliver webhooks; no table, no queue.
+ */
+export const doctorFields = shopConfigFields
+  .extend(slackFields.shape)
+  .extend(sweepFields.pick({ RESTORE_WEBHOOK_SUBSCRIPTIONS: true, WEBHOOK_CALLBACK_URL: true }).shape)
+  .extend(webhookFields.pick({ SHOPIFY_WEBHOOK_SECRET: true }).shape);
+export const doctorSchema = withRules(doctorFields, hotwaxCredentials, slackChannel, restoreNeedsCallback);
+
+/** The local runtime itself (`npm start`, the CLI), sandbox or not. */
+export const localRuntimeFields = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535, { error: 'must be a TCP port' }).default(3000),
+  /** where DynamoDB Local and fauxqs keep their data, and where `endpoints.json` tells the CLI about the run;
+   *  relative to the working directory, resolved to an absolute path once at start */
+  LOCAL_DATA_DIR: z.string().trim().min(1).default('.data'),
+  /** Powertools log level of the handlers */
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .pipe(
+      z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'], {
+        error: 'must be TRACE, DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT',
+      }),
+    )
+    .default('ERROR'),
+  /** `true` plays the sandbox even when HotWax and Shopify are configured */
+  SANDBOX: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['true', 'false'], { error: "must be 'true' or 'false'" }))
+    .default('false')
+    .transform((value) => value === 'true'),
+});
+
 /** `npm start` against a real HotWax and Shopify: what the local run needs besides the emulators' settings. */
 export const localFields = shopConfigFields
   .extend(slackFields.shape)
   .extend(sweepFields.shape)
+  .extend(localRuntimeFields.shape)
   .extend({
     SHOPIFY_WEBHOOK_SECRET: z
       .string()
       .min(1, { error: "must be the Shopify app's client secret (it signs webhooks)" }),
-    PORT: z.coerce.number().int().min(0).max(65535, { error: 'must be a TCP port' }).default(3000),
   });
 export const localSchema = withRules(localFields, hotwaxCredentials, slackChannel, restoreNeedsCallback);
 
@@ -270,6 +307,7 @@ export type ShopConfig = z.infer<typeof shopConfigSchema>;
 export type TimingConfig = z.infer<typeof timingFields>;
 export type SweepConfig = z.infer<typeof sweepFields>;
 export type SlackConfig = z.infer<typeof slackSchema>;
+export type DoctorConfig = z.infer<typeof doctorSchema>;
 
 /** Parses the environment once and lists every problem at once, with what each setting should look like. */
 export const parseConfig = <S extends z.ZodType>(

@@ -94,6 +94,11 @@ export interface HotwaxSimOptions {
   realtimeJobDefined?: boolean;
   /** Maarg: the product store's autoApproveOrder (`Y`, `N`, or '' for unset), default `Y` */
   autoApproveOrder?: string;
+  /**
+   * the import configs exist (OFBiz: the `orderMdmConfigId` DataManagerConfig; Maarg: the Data Manager configs
+   * SYNC_SHOPIFY_ORDER and UPDATE_SHOPIFY_ORDER), default true
+   */
+  importConfigsDefined?: boolean;
   host?: string;
   port?: number;
   now?: () => number;
@@ -309,6 +314,7 @@ const defaults: Omit<Resolved, 'systemMessageRemoteId'> & { systemMessageRemoteI
   fallbackJobDefined: true,
   realtimeJobDefined: true,
   autoApproveOrder: 'Y',
+  importConfigsDefined: true,
 };
 
 const jobKinds = {
@@ -791,6 +797,29 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
         'errorRecordContentId',
         'contentName',
         'dataResourceId',
+      ],
+    },
+    // Job Manager's OFBiz views read a config by `performFind` on DataManagerConfig (fetchDataManagerConfig).
+    DataManagerConfig: {
+      rows: () =>
+        settings.importConfigsDefined
+          ? [
+              {
+                configId: settings.orderMdmConfigId,
+                description: 'Create Shopify orders',
+                importServiceName: 'createShopifyOrder',
+                multiThreading: 'N',
+                executionModeId: 'DMC_QUEUE',
+              },
+            ]
+          : [],
+      fields: [
+        'configId',
+        'description',
+        'importServiceName',
+        'importPath',
+        'multiThreading',
+        'executionModeId',
       ],
     },
     DataResourceContentView: {

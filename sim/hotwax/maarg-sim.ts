@@ -65,6 +65,7 @@ export interface MaargSimContext {
     fallbackJobDefined: boolean;
     realtimeJobDefined: boolean;
     autoApproveOrder: string;
+    importConfigsDefined: boolean;
     importDelayMs: number;
     username: string;
     password: string;
@@ -102,6 +103,8 @@ export const realtimeConsumer = 'consume_ShopifyOrders_SQS';
 const fallbackService = 'co.hotwax.sob.order.OrderFeedServices.send#ShopifyOrderSync';
 /** The shop's clone; its number is not the shop's (HotWax found names lying). */
 export const simFallbackJobName = 'queue_ShopifyOrderSync_10010';
+/** The Data Manager configs Shopify orders import through on a Maarg tenant. */
+const importConfigIds: readonly string[] = ['SYNC_SHOPIFY_ORDER', 'UPDATE_SHOPIFY_ORDER'];
 
 const orderFields = [
   'orderId',
@@ -449,6 +452,19 @@ export const createMaargSim = (ctx: MaargSimContext) => {
       if (!log || log.configId !== query.get('configId') || file === undefined)
         return ctx.send(res, call, 200, {});
       return ctx.send(res, call, 200, { csvData: file });
+    }
+    // Job Manager's `fetchConfigById`: one Data Manager config as an object.
+    const config = /^admin\/dataManager\/([^/]+)$/.exec(endpoint);
+    if (config && method === 'GET') {
+      const configId = decodeURIComponent(config[1] ?? '');
+      if (!ctx.settings.importConfigsDefined || !importConfigIds.includes(configId))
+        return moquiError(res, call, 404, `DataManagerConfig ${configId} not found`);
+      return ctx.send(res, call, 200, {
+        configId,
+        description: configId === 'SYNC_SHOPIFY_ORDER' ? 'Sync Shopify orders' : 'Update Shopify orders',
+        importServiceName: 'co.hotwax.sob.order.ShopifyOrderServices.sync#ShopifyOrder',
+        executionModeId: 'DMC_QUEUE',
+      });
     }
     const store = /^(admin|oms)\/productStores\/([^/]+)$/.exec(endpoint);
     if (store && method === 'GET') {

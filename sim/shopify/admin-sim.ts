@@ -551,6 +551,17 @@ export const startShopifySim = async (options: ShopifySimOptions = {}): Promise<
       name: shop.replace(/\.myshopify\.com$/, ''),
       myshopifyDomain: shop,
     }),
+    // Every version the schema package carries; a release candidate counts as supported once its quarter began
+    // (the package may predate the release), `unstable` never does, as Shopify's ApiVersion.supported says.
+    publicApiVersions: () =>
+      adminVersions().map((version) => ({
+        __typename: 'ApiVersion',
+        handle: version.name,
+        displayName: version.releaseCandidate ? `${version.name} (Release Candidate)` : version.name,
+        supported:
+          /^\d{4}-\d{2}$/.test(version.name) &&
+          (!version.releaseCandidate || Date.parse(`${version.name}-01T17:00:00Z`) <= now()),
+      })),
     currentAppInstallation: (_args, grant) => ({
       __typename: 'AppInstallation',
       id: 'gid://shopify/AppInstallation/1',

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * An in-process Slack: the Web API methods the notifier calls (`chat.postMessage`, `chat.update`, form or JSON
- * bodies, Bearer token) and one incoming webhook, with faults to inject. Plain `node:http`, no test framework, so
+ * bodies, Bearer token), those `doctor` reads (`auth.test`, `conversations.info`, the token's scopes in
+ * `x-oauth-scopes`) and one incoming webhook, with faults to inject (outage, 429, revoked token, bot not invited). Plain `node:http`, no test framework, so
  * the local sandbox can run it too.
  */
 
@@ -28,6 +29,10 @@ export interface SlackSimOptions {
   token?: string;
   /** channel ids that exist; default: any */
   channels?: readonly string[];
+  /** channels the bot is a member of; default: every channel */
+  memberOf?: readonly string[];
+  /** the bot token's OAuth scopes, sent in `x-oauth-scopes` as Slack does; default chat:write and channels:read */
+  scopes?: readonly string[];
   /** the incoming webhook's path; default `/services/T000/B000/XXXX` */
   webhookPath?: string;
   /** called with a one-line summary of every request (for the sandbox's console) */
@@ -53,7 +58,9 @@ export interface SlackSim {
   failNext(count: number, status?: number, options?: { after?: number }): void;
   /** While down, connections are dropped without an answer. */
   down(isDown: boolean): void;
-  /** Forgets messages, requests and pending faults. */
+  /** The bot token stops working: every Web API call answers `token_revoked` (until `reset`). */
+  revokeToken(): void;
+  /** Forgets messages, requests, pending faults and a revoked token. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -97,7 +104,10 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
   const requests: SlackSim['requests'] = [];
   let faults: Fault[] = [];
   let isDown = false;
+  let revoked = false;
   let clock = 0;
+  const scopes = options.scopes ?? ['chat:write', 'channels:read'];
+  const hasScope = (scope: string) => scopes.includes(scope);
 
   // Real ts values are "<epoch seconds>.<microseconds>", unique per channel.
   const nextTs = () => {
@@ -132,8 +142,17 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
     const header = request.headers.authorization ?? '';
     const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : args.token;
     if (!given) return 'not_authed';
-    return given === token ? undefined : 'invalid_auth';
+    if (given !== token) return 'invalid_auth';
+    return revoked ? 'token_revoked' : undefined;
   };
+
+  const isMember = (channel: string) => !options.memberOf || options.memberOf.includes(channel);
+  const missingScope = (needed: string) => ({
+    ok: false,
+    error: 'missing_scope',
+    needed,
+    provided: scopes.join(','),
+  });
 
   const knownChannel = (channel: unknown): channel is string =>
     typeof channel === 'string' &&
@@ -141,7 +160,11 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
     (!options.channels || options.channels.includes(channel));
 
   const postMessage = (args: Record<string, unknown>) => {
+    if (!hasScope('chat:write')) return missingScope('chat:write');
     if (!knownChannel(args.channel)) return { ok: false, error: 'channel_not_found' };
+    // A bot posts only where it was invited, unless chat:write.public lets it into any public channel.
+    if (!isMember(args.channel) && !hasScope('chat:write.public'))
+      return { ok: false, error: 'not_in_channel' };
     const text = typeof args.text === 'string' ? args.text : '';
     const blocks = asBlocks(args.blocks);
     if (!text && blocks.length === 0) return { ok: false, error: 'no_text' };
@@ -177,6 +200,23 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
     return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
   };
 
+  /** Slack's `conversations.info`: the channel as the bot sees it (public channels need channels:read). */
+  const channelInfo = (args: Record<string, unknown>) => {
+    if (!hasScope('channels:read')) return missingScope('channels:read,groups:read,mpim:read,im:read');
+    if (!knownChannel(args.channel)) return { ok: false, error: 'channel_not_found' };
+    return {
+      ok: true,
+      channel: {
+        id: args.channel,
+        name: `sim-${args.channel.toLowerCase()}`,
+        is_channel: true,
+        is_private: false,
+        is_archived: false,
+        is_member: isMember(args.channel),
+      },
+    };
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const method = request.method ?? 'GET';
@@ -187,12 +227,18 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
     }
     const body = await readBody(request);
     const fault = faults.shift();
+    const isWebhook = path === webhookPath;
     const answer = (status: number, payload: unknown, headers?: Record<string, string>) => {
       requests.push({ method, path, status });
       options.log?.(`slack-sim ${method} ${path} → ${status}`);
-      send(response, status, payload, headers);
+      // Slack names the token's scopes on every Web API answer.
+      send(
+        response,
+        status,
+        payload,
+        isWebhook ? headers : { 'x-oauth-scopes': scopes.join(','), ...headers },
+      );
     };
-    const isWebhook = path === webhookPath;
     if (fault?.kind === 'rate-limit') {
       return answer(429, isWebhook ? 'rate_limited' : { ok: false, error: 'ratelimited' }, {
         'retry-after': String(fault.retryAfter),
@@ -232,7 +278,17 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
       case 'chat.update':
         return answer(200, update(args));
       case 'auth.test':
-        return answer(200, { ok: true, team_id: 'T000', user_id: 'U000', bot_id: 'B000' });
+        return answer(200, {
+          ok: true,
+          url: 'https://sim-workspace.slack.com/',
+          team: 'Simulated workspace',
+          user: 'order-sync-monitor',
+          team_id: 'T000',
+          user_id: 'U000',
+          bot_id: 'B000',
+        });
+      case 'conversations.info':
+        return answer(200, channelInfo(args));
       default:
         return answer(404, { ok: false, error: 'unknown_method' });
     }
@@ -269,7 +325,11 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
     down(value) {
       isDown = value;
     },
+    revokeToken() {
+      revoked = true;
+    },
     reset() {
+      revoked = false;
       messages.length = 0;
       threads.clear();
       requests.length = 0;

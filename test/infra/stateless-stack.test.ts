@@ -5,7 +5,7 @@ import { actionsOf, logicalId, roleStatements, type Statement, synthTestApp } fr
 
 let template: Template;
 let built: ReturnType<typeof synthTestApp>;
-let fnIds: Record<'webhook' | 'api' | 'checker' | 'notifier' | 'sweeper', string>;
+let fnIds: Record<'webhook' | 'api' | 'checker' | 'notifier' | 'sweeper' | 'doctor', string>;
 
 beforeAll(() => {
   // One non-default threshold proves that context reaches the alarms.
@@ -18,6 +18,7 @@ beforeAll(() => {
     checker: logicalId(s, s.checkerFunction),
     notifier: logicalId(s, s.notifierFunction),
     sweeper: logicalId(s, s.sweeperFunction),
+    doctor: logicalId(s, s.doctorFunction),
   };
 });
 
@@ -27,7 +28,7 @@ const statefulId = (resource: { node: { defaultChild?: unknown } }) => logicalId
 describe('functions', () => {
   it('run every function on Node 24, ARM64, with active tracing, source maps and its own log group', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(5);
+    expect(functions).toHaveLength(6);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -153,6 +154,37 @@ describe('least privilege', () => {
       );
     },
   );
+
+  it('gives the doctor both secrets to read and nothing to write: no table, no queue, no bucket', () => {
+    const statements = roleStatements(template, fnIds.doctor);
+    const text = JSON.stringify(statements);
+    expect(text).toContain(credentials());
+    expect(text).toContain(webhookSecret());
+    const actions = statements.flatMap(actionsOf);
+    expect(
+      actions.filter(
+        (action) => !/^(secretsmanager:(GetSecretValue|DescribeSecret)|xray:|logs:)/.test(action),
+      ),
+    ).toEqual([]);
+    const env = fnProps(fnIds.doctor).Environment.Variables;
+    // The settings the checker, sweeper and notifier read, so it proves theirs.
+    expect(env).toMatchObject({
+      SHOPIFY_SHOP: 'acme.myshopify.com',
+      HOTWAX_BASE_URL: 'https://acme.hotwax.io',
+      SLACK_CHANNEL_ID: 'C0123456789',
+      WEBHOOK_CALLBACK_URL: expect.anything(),
+    });
+    for (const unused of ['TABLE_NAME', 'CHECK_QUEUE_URL', 'NOTIFY_QUEUE_URL', 'QUARANTINE_BUCKET'])
+      expect(env).not.toHaveProperty(unused);
+    expect(JSON.stringify(env.CONFIG_SECRET_ARNS)).toContain(credentials());
+    expect(JSON.stringify(env.CONFIG_SECRET_ARNS)).toContain(webhookSecret());
+    // On demand only: no schedule, queue or topic invokes it.
+    expect(JSON.stringify(template.findResources('AWS::Lambda::EventSourceMapping'))).not.toContain(
+      fnIds.doctor,
+    );
+    expect(JSON.stringify(template.findResources('AWS::Scheduler::Schedule'))).not.toContain(fnIds.doctor);
+    expect(JSON.stringify(template.findResources('AWS::SNS::Subscription'))).not.toContain(fnIds.doctor);
+  });
 
   it('grants no table scan to any function: no code scans', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(

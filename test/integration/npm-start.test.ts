@@ -1,5 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,6 +39,8 @@ interface Running {
   output: () => string;
   waitFor: (pattern: RegExp, timeoutMs: number) => Promise<RegExpExecArray>;
   exited: Promise<number | null>;
+  /** every process holding its output is gone (npm exits on Ctrl-C before the monitor has finished stopping) */
+  closed: Promise<void>;
 }
 
 const children: ChildProcess[] = [];
@@ -47,13 +57,16 @@ afterEach(() => {
   }
 });
 
-const start = (env: NodeJS.ProcessEnv): Running => {
-  const child = spawn(tsx, ['local/start.ts'], {
-    cwd: repo,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+/** `npm start` as a person types it, or tsx on local/start.ts in the repository (the older tests). */
+const start = (env: NodeJS.ProcessEnv, how: { npmIn?: string } = {}): Running => {
+  const child = how.npmIn
+    ? spawn('npm', ['start'], { cwd: how.npmIn, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    : spawn(tsx, ['local/start.ts'], {
+        cwd: repo,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
   children.push(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -63,6 +76,7 @@ const start = (env: NodeJS.ProcessEnv): Running => {
     output += chunk.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const waitFor = async (pattern: RegExp, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -73,8 +87,62 @@ const start = (env: NodeJS.ProcessEnv): Running => {
     }
     throw new Error(`did not see ${pattern} in:\n${output}`);
   };
-  return { child, output: () => output, waitFor, exited };
+  return { child, output: () => output, waitFor, exited, closed };
 };
+
+/** Ctrl-C in a terminal: SIGINT to the whole foreground process group (npm, tsx, the monitor, DynamoDB Local). */
+const pressCtrlC = (run: Running) => {
+  if (run.child.pid) process.kill(-run.child.pid, 'SIGINT');
+};
+
+/**
+ * A fresh checkout as a newcomer has it after `npm install`: the project's files (linked, so nothing is copied and
+ * the repository is never written) and no `.env` or `.data/` of its own.
+ */
+const freshCheckout = (): string => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'osm-checkout-')));
+  for (const entry of [
+    'package.json',
+    'tsconfig.json',
+    'node_modules',
+    'local',
+    'shared',
+    'functions',
+    'sim',
+  ])
+    symlinkSync(join(repo, entry), join(dir, entry));
+  return dir;
+};
+
+const dotenv = (values: Record<string, string>) =>
+  `${Object.entries(values)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n')}\n`;
+
+/** The environment of a fresh terminal: nothing of this test run (npm's own variables included) configures anything. */
+const freshEnv = (): NodeJS.ProcessEnv =>
+  Object.fromEntries(
+    Object.entries(cleanEnv()).filter(
+      ([key]) =>
+        !/^(npm_|INIT_CWD$|LOCAL_DATA_DIR$|PORT$|LOG_LEVEL$|SANDBOX$|WEBHOOK_CALLBACK_URL$)/.test(key),
+    ),
+  );
+
+/** `npm run cli -- <args>` in `dir`, as the README shows it. */
+const runNpmCli = (dir: string, env: NodeJS.ProcessEnv, args: string[]) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn('npm', ['run', '--silent', 'cli', '--', ...args], { cwd: dir, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 
 const getJson = async (url: string) => {
   const response = await fetch(url);
@@ -82,26 +150,68 @@ const getJson = async (url: string) => {
 };
 
 describe('npm start', () => {
-  it('plays the sandbox story with nothing configured, every order ending where the runbook says', async () => {
-    const run = start({ ...cleanEnv(), PORT: '0' });
-    const [, url] = await run.waitFor(/Monitor listening on (http:\/\/[\d.:]+)/, 60_000);
-    expect((await getJson(`${url}/health`)).body).toMatchObject({ status: 'ok' });
+  it("plays the sandbox story with nothing configured, and the README's CLI commands work against it", async () => {
+    const checkout = freshCheckout();
+    try {
+      const env = freshEnv();
+      const run = start({ ...env, PORT: '0' }, { npmIn: checkout });
+      const [, url] = await run.waitFor(/Monitor listening on (http:\/\/[\d.:]+)/, 90_000);
+      expect((await getJson(`${url}/health`)).body).toMatchObject({ status: 'ok' });
 
-    await run.waitFor(/Sandbox story complete/, 150_000);
-    const summary = [...run.output().matchAll(/^ {2}(#\d+) {2}(\d+) {2}(\w+)/gm)];
-    expect(summary.length).toBe(8);
-    for (const [, name, orderId, expected] of summary) {
-      const { status, body } = await getJson(`${url}/orders/${orderId}`);
-      expect(status).toBe(200);
-      expect({ name: body.orderName, state: body.state }).toEqual({ name, state: expected });
-      expect((body.timeline as unknown[]).length).toBeGreaterThan(1);
+      await run.waitFor(/Sandbox story complete/, 150_000);
+      const summary = [...run.output().matchAll(/^ {2}(#\d+) {2}(\d+) {2}(\w+)/gm)];
+      expect(summary.length).toBe(8);
+      for (const [, name, orderId, expected] of summary) {
+        const { status, body } = await getJson(`${url}/orders/${orderId}`);
+        expect(status).toBe(200);
+        expect({ name: body.orderName, state: body.state }).toEqual({ name, state: expected });
+        expect((body.timeline as unknown[]).length).toBeGreaterThan(1);
+      }
+      // Slack is not configured: the messages people would get are printed instead.
+      expect(run.output()).toMatch(/could not be repaired automatically/);
+
+      // The README's next step, in another terminal of the same checkout: the CLI finds the sandbox's HotWax and
+      // Shopify in .data/endpoints.json, as it would find a real store's in .env.
+      const idOf = (orderName: string) => summary.find(([, name]) => name === orderName)?.[2] ?? '';
+      const cli = (...args: string[]) => runNpmCli(checkout, env, args);
+      const healthy = await cli('diagnose', idOf('#1001'), '--json');
+      expect(healthy.stderr).toContain('Using the sandbox of the running npm start');
+      expect(healthy.code).toBe(0);
+      expect(JSON.parse(healthy.stdout)).toMatchObject({ healthy: true, state: 'in_sync' });
+      const held = await cli('diagnose', idOf('#1005'));
+      expect(held.code).toBe(1);
+      expect(held.stdout).toContain('awaiting_approval');
+      const broken = await cli('diagnose', idOf('#1006'), '--repair', '--timeout', '5');
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toMatch(/Repair\s+requested: .*New Orders job[\s\S]*NOT verified/);
+      const sweep = await cli('sweep', '--since', '1h', '--json');
+      expect(sweep.code).toBe(0);
+      expect(JSON.parse(sweep.stdout)).toMatchObject({
+        shop: 'sandbox-outfitters.myshopify.com',
+        completed: true,
+      });
+      const doctor = await cli('doctor', '--json');
+      const report = JSON.parse(doctor.stdout) as {
+        exitCode: number;
+        checks: Array<{ id: string; status: string }>;
+      };
+      expect(report.checks.filter((check) => !['ok', 'skipped'].includes(check.status))).toEqual([]);
+      expect(doctor.code).toBe(0);
+      // A real configuration always wins over the sandbox's.
+      const real = await runNpmCli(checkout, { ...env, HOTWAX_BASE_URL: 'https://acme.hotwax.io' }, [
+        'doctor',
+        '--json',
+      ]);
+      expect(real.code).toBe(2);
+      expect(real.stderr).not.toContain('Using the sandbox');
+
+      pressCtrlC(run);
+      await run.closed;
+      expect(run.output()).toMatch(/Stopped\./);
+      expect(existsSync(join(checkout, '.data', 'endpoints.json'))).toBe(false);
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
     }
-    // Slack is not configured: the messages people would get are printed instead.
-    expect(run.output()).toMatch(/could not be repaired automatically/);
-
-    run.child.kill('SIGINT');
-    expect(await run.exited).toBe(0);
-    expect(run.output()).toMatch(/Stopped\./);
   });
 
   it('runs against a HotWax and Shopify configured by environment variables only', async () => {
@@ -170,6 +280,99 @@ describe('npm start', () => {
       await hotwax.stop();
       await shopify.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs from a .env in its working directory with every local default, and keeps a queued check across a restart', async () => {
+    const hotwax = await startHotwaxSim({ importDelayMs: 100 });
+    const shopify = await startShopifySim({ shop: 'real-store.myshopify.com' });
+    const checkout = freshCheckout();
+    const secret = 'shpss_real_store';
+    try {
+      // A person's .env for a real store, here pointed at the simulators: no LOCAL_DATA_DIR, no LOG_LEVEL.
+      const { HOTWAX_IMPORT_ORDER_SERVICE: _perOrder, ...hotwaxEnv } = hotwax.env();
+      writeFileSync(
+        join(checkout, '.env'),
+        dotenv({
+          ...hotwaxEnv,
+          SHOPIFY_SHOP: shopify.shop,
+          SHOPIFY_ADMIN_TOKEN: shopify.accessToken,
+          SHOPIFY_ADMIN_URL: shopify.url,
+          SHOPIFY_WEBHOOK_SECRET: secret,
+          // A shared machine cannot promise port 3000; every other local setting keeps its default.
+          PORT: '0',
+          CHECK_DELAY_SECONDS: '8',
+        }),
+      );
+      // Nothing of this test's own environment may configure the monitor: only the .env does.
+      const env = freshEnv();
+      const dataDir = join(checkout, '.data');
+
+      const first = start(env, { npmIn: checkout });
+      const [, url] = await first.waitFor(/Monitor listening on (http:\/\/[\d.:]+)/, 90_000);
+      expect(first.output()).toContain(`Using the HotWax at ${hotwax.url}`);
+      // The default data directory, made absolute: DynamoDB Local (which runs elsewhere) finds it.
+      expect(first.output()).toContain(`data kept in ${dataDir}/`);
+      expect(existsSync(join(dataDir, 'endpoints.json'))).toBe(true);
+
+      // The README's routes, and what they answer to the wrong questions.
+      expect(await getJson(`${url}/health`)).toMatchObject({ status: 200, body: { status: 'ok' } });
+      expect((await getJson(`${url}/orders/123`)).status).toBe(404);
+      expect((await getJson(`${url}/orders/not-a-number`)).status).toBe(400);
+      expect((await getJson(`${url}/no-such-route`)).status).toBe(404);
+
+      // Shopify tells the monitor about an order; its check is queued 8 s out, then Ctrl-C comes first.
+      const id = nextOrderId();
+      const payload = buildOrderPayload({ id });
+      await shopify.addOrder(payload);
+      const delivered = await deliverWebhook(`${url}/webhooks/shopify`, {
+        topic: 'orders/create',
+        shop: shopify.shop,
+        body: JSON.stringify(payload),
+        secret,
+      });
+      expect(delivered.status).toBe(200);
+      expect((await getJson(`${url}/orders/${id}`)).body.state).toBe('pending_check');
+      pressCtrlC(first);
+      await first.closed;
+      expect(first.output()).toMatch(/Ctrl-C: stopping[\s\S]*Stopped\./);
+      expect(first.output()).not.toMatch(/npm start failed|ERR!/);
+      expect(existsSync(join(dataDir, 'endpoints.json'))).toBe(false);
+      expect(readdirSync(dataDir).sort()).toEqual(['dynamodb', 'sqs']);
+
+      // HotWax imports the order while the monitor is down; the next start must still check it.
+      hotwax.addOrder({ externalId: String(id), statusId: 'ORDER_APPROVED' });
+      const second = start(env, { npmIn: checkout });
+      const [, again] = await second.waitFor(/Monitor listening on (http:\/\/[\d.:]+)/, 90_000);
+      const kept = await getJson(`${again}/orders/${id}`);
+      expect(kept.status).toBe(200);
+      const deadline = Date.now() + 60_000;
+      let state = kept.body.state;
+      while (state !== 'in_sync' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        state = (await getJson(`${again}/orders/${id}`)).body.state;
+      }
+      expect(state).toBe('in_sync');
+      expect(hotwax.callCount('performFind')).toBeGreaterThan(0);
+      pressCtrlC(second);
+      await second.closed;
+      expect(second.output()).toMatch(/Stopped\./);
+      // Everything it wrote is in the checkout's .data/, nothing beside it.
+      expect(readdirSync(checkout).sort()).toEqual([
+        '.data',
+        '.env',
+        'functions',
+        'local',
+        'node_modules',
+        'package.json',
+        'shared',
+        'sim',
+        'tsconfig.json',
+      ]);
+    } finally {
+      await hotwax.stop();
+      await shopify.stop();
+      rmSync(checkout, { recursive: true, force: true });
     }
   });
 

@@ -75,6 +75,7 @@ const sendEverything = async (sim: ShopifySim, apiVersion: string) => {
   expect(page.hasNextPage).toBe(true);
   await admin.listOrdersUpdated({ from: at, to: at + 60_000, pageSize: 1, after: page.endCursor });
   await admin.listWebhookSubscriptions();
+  await admin.appInstallation();
   await admin.createWebhookSubscription('ORDERS_CREATE', 'https://monitor.example.com/webhooks/shopify');
   return sim.requests();
 };

@@ -5,6 +5,7 @@ import { monitoredSubscriptionTopics, type SubscriptionTopic } from '../../domai
 import { installAdminBaseUrlRouting, withAdminBaseUrl } from './admin-base-url.js';
 import { ShopifyAccessDeniedError, ShopifyApiError, ShopifyThrottledError } from './admin-errors.js';
 import {
+  appInstallationQuery,
   orderSnapshotQuery,
   ordersUpdatedQuery,
   webhookSubscriptionCreateMutation,
@@ -51,9 +52,31 @@ export interface ShopifyAdminOptions {
   logger?: { warn(message: string, attributes?: Record<string, unknown>): void };
 }
 
+/** What `doctor` learns about the app's installation, without reading any shop data. */
+export interface AppInstallation {
+  /** the access scopes granted to the app, e.g. `read_orders` */
+  accessScopes: string[];
+  /** every Admin API version Shopify lists, and whether it is supported (stable, not end-of-life) */
+  apiVersions: Array<{ handle: string; supported: boolean }>;
+  /** the version Shopify answered with (`X-Shopify-API-Version`): another one than requested means unsupported */
+  servedVersion: string | undefined;
+}
+
 export interface ShopifyAdmin extends ShopifyPort {
   listOrdersUpdated(params: Parameters<ShopifyPort['listOrdersUpdated']>[0]): Promise<OrdersPage>;
+  appInstallation(): Promise<AppInstallation>;
 }
+
+/** A response header whatever the library did to its name and value (canonical names, arrays of values). */
+const headerValue = (headers: unknown, name: string): string | undefined => {
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+    if (key.toLowerCase() !== name) continue;
+    const first: unknown = Array.isArray(value) ? value[0] : value;
+    return typeof first === 'string' ? first : undefined;
+  }
+  return undefined;
+};
 
 interface SubscriptionNode {
   id: string;
@@ -107,7 +130,7 @@ export const createShopifyAdmin = (options: ShopifyAdminOptions): ShopifyAdmin =
     document: string,
     variables: Record<string, unknown>,
     costKey: string = operation,
-  ): Promise<{ data: T; cost: QueryCost | null }> => {
+  ): Promise<{ data: T; cost: QueryCost | null; headers: unknown }> => {
     for (let attempt = 0; ; attempt += 1) {
       const wait = budget.waitBefore(costKey);
       if (wait > 0) await sleep(Math.min(wait, maxDelayMs));
@@ -121,7 +144,7 @@ export const createShopifyAdmin = (options: ShopifyAdminOptions): ShopifyAdmin =
         if (response.data === undefined) {
           throw new ShopifyApiError(`Shopify answered ${operation} without data`, true, operation);
         }
-        return { data: response.data as T, cost };
+        return { data: response.data as T, cost, headers: response.headers };
       } catch (error) {
         const failure = classifyAdminError(error, { operation, signal, timeoutMs });
         if (failure.cost) budget.observe(costKey, failure.cost);
@@ -216,6 +239,18 @@ export const createShopifyAdmin = (options: ShopifyAdminOptions): ShopifyAdmin =
         );
       }
       return toSubscription(webhookSubscription);
+    },
+
+    async appInstallation() {
+      const { data, headers } = await run<{
+        currentAppInstallation: { accessScopes: Array<{ handle: string }> };
+        publicApiVersions: Array<{ handle: string; supported: boolean }>;
+      }>('AppInstallation', appInstallationQuery, {});
+      return {
+        accessScopes: data.currentAppInstallation.accessScopes.map((scope) => scope.handle),
+        apiVersions: data.publicApiVersions.map(({ handle, supported }) => ({ handle, supported })),
+        servedVersion: headerValue(headers, 'x-shopify-api-version'),
+      };
     },
   };
 };

@@ -28,3 +28,10 @@ mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: Stri
     userErrors { field message }
   }
 }`;
+
+/** `doctor`: what the app was granted and which Admin API versions Shopify supports; reads no shop data. */
+export const appInstallationQuery = `#graphql
+query AppInstallation {
+  currentAppInstallation { accessScopes { handle } }
+  publicApiVersions { handle supported }
+}`;
