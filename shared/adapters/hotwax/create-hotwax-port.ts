@@ -187,6 +187,13 @@ export const createDeferredHotwaxPort = (
       return port.orderUrl(hotwaxOrderId);
     },
   };
+  // Only a backend that names its runs answers how one went (Maarg); the others say they do not know.
+  if (known !== 'ofbiz') {
+    deferred.reimportRunOutcome = async (runId) => {
+      const ready_ = await ready();
+      return ready_.reimportRunOutcome ? ready_.reimportRunOutcome(runId) : 'unknown';
+    };
+  }
   // Only a backend that can refresh offers it; the decision table reads `capabilities.canRefresh` first.
   if (options.refreshOrderService && known !== 'maarg') {
     deferred.refreshOrder = async (hotwaxOrderId) => {

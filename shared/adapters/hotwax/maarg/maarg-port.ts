@@ -8,6 +8,7 @@ import type {
   ImportFailure,
   ImportFlowHealth,
   JobParameter,
+  ReimportRunOutcome,
   RepairJournalEntry,
 } from '../../../domain/ports.js';
 import { createBoundedCache } from '../bounded-cache.js';
@@ -63,11 +64,12 @@ export interface MaargPortOptions {
   logger?: { warn(message: string, ...extra: Record<string, unknown>[]): void };
 }
 
-export type FallbackRunOutcome = 'queued' | 'running' | 'succeeded' | 'failed' | 'unknown';
+export type FallbackRunOutcome = ReimportRunOutcome;
 
 export interface MaargHotwaxPort extends HotwaxPort {
   /** How a fallback sync run started by `reimport` went, by its jobRunId (from `…/runs`). */
   fallbackRunOutcome(jobRunId: string): Promise<FallbackRunOutcome>;
+  reimportRunOutcome(jobRunId: string): Promise<ReimportRunOutcome>;
 }
 
 /** The Data Manager configs Shopify orders import through (company `ORDER_SYNC_FEATURE.importConfigIds`). */
@@ -394,6 +396,16 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
     return { ...base, status: 'ok', detail: `${words.what} is active and its recent runs succeeded.` };
   };
 
+  const runOutcome = async (jobRunId: string): Promise<ReimportRunOutcome> => {
+    const job = await fallbackJobName();
+    if (!job) return 'unknown';
+    const run = (await runsOf(job, 20)).find((candidate) => candidate.jobRunId === jobRunId);
+    if (!run) return 'unknown';
+    if (run.hasError) return 'failed';
+    if (run.endTime !== undefined) return 'succeeded';
+    return run.startTime !== undefined ? 'running' : 'queued';
+  };
+
   const capabilities: HotwaxCapabilities = {
     backend: 'maarg',
     canRefresh: false,
@@ -547,15 +559,9 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
       return (await restoreEntry(entry)) ? 1 : 0;
     },
 
-    async fallbackRunOutcome(jobRunId) {
-      const job = await fallbackJobName();
-      if (!job) return 'unknown';
-      const run = (await runsOf(job, 20)).find((candidate) => candidate.jobRunId === jobRunId);
-      if (!run) return 'unknown';
-      if (run.hasError) return 'failed';
-      if (run.endTime !== undefined) return 'succeeded';
-      return run.startTime !== undefined ? 'running' : 'queued';
-    },
+    fallbackRunOutcome: runOutcome,
+    // The domain's name for it: the verify of a re-import asks how its run went.
+    reimportRunOutcome: runOutcome,
 
     orderUrl: (hotwaxOrderId) => fillOrderUrl(urlTemplate, hotwaxOrderId),
   };
