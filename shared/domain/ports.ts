@@ -338,6 +338,8 @@ export interface SweepCheckpoint extends SweepProgress {
   lastRunMissed: number;
   /** webhook topics found missing at the last run, so one gap is reported once */
   missingTopics: string[];
+  /** the status of each HotWax import flow at the last run (by flow), so a change is reported once */
+  importFlows: Record<string, ImportFlowHealth['status']>;
   lastRunAt?: number | undefined;
 }
 
@@ -354,7 +356,10 @@ export interface SweepCheckpoints {
     shop: string;
     owner: string;
     update?: Partial<
-      Pick<SweepCheckpoint, 'consecutiveMissedSweeps' | 'lastRunMissed' | 'missingTopics' | 'lastRunAt'>
+      Pick<
+        SweepCheckpoint,
+        'consecutiveMissedSweeps' | 'lastRunMissed' | 'missingTopics' | 'importFlows' | 'lastRunAt'
+      >
     >;
   }): Promise<boolean>;
 }
