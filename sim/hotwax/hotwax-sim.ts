@@ -81,7 +81,8 @@ export interface HotwaxSimOptions {
   newOrdersJobScheduled?: boolean;
   /**
    * OFBiz: a New Orders run scheduled without Job Manager's payload (top-level `frequency`, `jobFields`
-   * `instanceOfProductId`) fails as HotWax's service validation would, default false (today's client)
+   * `instanceOfProductId`) fails as HotWax's service validation would (real OFBiz requires `frequency`), default
+   * true; false accepts any body
    */
   strictRunNow?: boolean;
   /** Maarg: the remote id of this shop's fallback sync clone, default `shopifyConfigId` */
@@ -308,7 +309,7 @@ const defaults: Omit<Resolved, 'systemMessageRemoteId'> & { systemMessageRemoteI
   approvalJobScheduled: true,
   newOrdersJobDefined: true,
   newOrdersJobScheduled: true,
-  strictRunNow: false,
+  strictRunNow: true,
   systemMessageRemoteId: '',
   otherShopRemoteIds: ['OTHER_SHOP_CONFIG'],
   fallbackJobDefined: true,
