@@ -92,9 +92,10 @@ export const approvalCauses = (
     // Unknown matters here: with the setting unset nothing approves imported orders on its own.
     if (approval?.enabled === false)
       causes.push(`${approveImportedOrders} is off, so HotWax leaves imported orders Created`);
-    if (approval?.enabled === undefined)
+    // Not read (or the read failed) is no finding; read but unset is one.
+    if (approval && approval.enabled === undefined)
       causes.push(
-        `HotWax did not say whether ${approveImportedOrders} is on (unset, or it could not be read)`,
+        `HotWax did not say whether ${approveImportedOrders} is on: it is not set on the product store`,
       );
   } else if (approval?.enabled === false) {
     causes.push('the approval job (Approve orders, JOB_APR_ORD) is not scheduled in Job Manager');
