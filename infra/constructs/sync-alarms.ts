@@ -251,7 +251,7 @@ export class SyncAlarms extends Construct {
         "Maarg's realtime consumer consume_ShopifyOrders_SQS and the shop's fallback order sync, OFBiz's New " +
         'Orders job JOB_IMP_ORD). New orders reach HotWax late or not at all. Slack has the flow and its fix (the ' +
         "ImportFlowUnhealthy metric's flow dimension names it): resume or schedule the job in HotWax Job Manager, " +
-        "or read its run history for the error. The monitor keeps re-importing missing orders one by one meanwhile.",
+        'or read its run history for the error. The monitor keeps re-importing missing orders one by one meanwhile.',
     });
     this.add('NotificationsNotDelivered', {
       metric: syncMetric(MetricName.NotificationsFailed),
