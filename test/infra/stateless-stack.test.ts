@@ -405,6 +405,8 @@ describe('dashboard', () => {
       MetricName.OrdersBlocked,
       MetricName.OrdersStuck,
       MetricName.OrdersAwaitingApproval,
+      MetricName.OrdersAmbiguous,
+      MetricName.ImportFlowUnhealthy,
       MetricName.Escalations,
       MetricName.RepairsTriggered,
       MetricName.RepairsVerified,
