@@ -25,10 +25,11 @@ const leaseMarginMs = 30_000;
  * The reconciliation sweep of one shop: catches what Shopify's webhooks missed and checks that were lost.
  *
  * 1. Claim the sweep lease for the shop (a conditional write): two sweeps never work the same window.
- * 2. Subscription watchdog (`watchSubscriptions`): a deleted or misdirected orders/create or orders/fulfilled
- *    subscription is counted, told, and with RESTORE_WEBHOOK_SUBSCRIPTIONS re-created. Then the shop's HotWax
- *    (`watchImportFlows`): job parameters a crashed re-import left swapped are restored, and HotWax's import flows
- *    are watched (ImportFlowUnhealthy; one message when one turns unhealthy, one when it runs clean again).
+ * 2. The shop's HotWax (`watchImportFlows`): job parameters a crashed re-import left swapped are restored first,
+ *    then HotWax's import flows are watched (ImportFlowUnhealthy; one message when one turns unhealthy, one when it
+ *    runs clean again). Then the subscription watchdog (`watchSubscriptions`): a deleted or misdirected
+ *    orders/create or orders/fulfilled subscription is counted, told, and with RESTORE_WEBHOOK_SUBSCRIPTIONS
+ *    re-created.
  * 3. Lost checks (`recoverOverdue`): checks past due by more than the grace are queued again. Steps 2 and 3 come
  *    first because they are small and must not starve behind a backlog of orders.
  * 4. Orders Shopify updated in the windows since the checkpoint (`sweepWindows`): an order with no record is
@@ -83,6 +84,7 @@ export const sweepOrders = async (
 
   try {
     // 2. and 3.
+    importFlows = await watchImportFlows(run, checkpoint.importFlows);
     try {
       missingTopics = await watchSubscriptions(run, checkpoint.missingTopics);
     } catch (error) {
@@ -91,7 +93,6 @@ export const sweepOrders = async (
         error: String(error),
       });
     }
-    importFlows = await watchImportFlows(run, checkpoint.importFlows);
     await recoverOverdue(run);
     // 4.
     summary.completed = await sweepWindows(run, checkpoint, options.sinceMs);
