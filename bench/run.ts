@@ -9,7 +9,13 @@ const main = async () => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const only = process.argv[2];
   if (!only || only === 'ingest') printTable('Webhook ingest (issue: ingest)', await benchIngest());
-  if (!only || only === 'checker') printTable('Checker: HotWax calls per order', await benchChecker());
+  if (!only || only === 'checker') {
+    for (const backend of ['ofbiz', 'maarg'] as const)
+      printTable(
+        `Checker on a HotWax ${backend} tenant: HotWax calls per order`,
+        await benchChecker(backend),
+      );
+  }
   if ((!only || only === 'sweep') && existsSync(new URL('./sweep.bench.ts', import.meta.url))) {
     const { benchSweep } = (await import('./sweep.bench.js')) as {
       benchSweep: () => Promise<Record<string, number | string>>;

@@ -157,6 +157,8 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Recor
           adminUrl: sim.url,
           timeoutMs: 30_000,
         }),
+        // What this bench measures is Shopify's side; HotWax's flows cost two or three calls per sweep.
+        hotwax: { importFlowHealth: async () => [], recoverInterruptedRepairs: async () => 0 },
         store: createOrderRepository({ client: doc, tableName }),
         checkpoints: createSweepCheckpointStore({ client: doc, tableName }),
         queue: createCheckQueue({ client: sqs, queueUrl: checkQueueUrl }),

@@ -9,7 +9,9 @@ import { buildOrderPayload, nextOrderId } from '../sim/shopify/order-payload.js'
 
 /**
  * The built-in sandbox: HotWax and Shopify simulators in this process, and a story that sends signed webhooks for
- * every branch of the runbook with short delays, so a newcomer sees the monitor work in about a minute.
+ * every branch of the runbook with short delays, so a newcomer sees the monitor work in about a minute. HotWax is an
+ * OFBiz tenant, or a Maarg one with HOTWAX_BACKEND=maarg; the story asks the tenant what it can do, as the runbook
+ * does, and tells its branches accordingly (a stuck POS order is refreshed on OFBiz, re-imported on Maarg).
  */
 export interface Scenario {
   name: string;
@@ -49,22 +51,57 @@ const waitFor = async (condition: () => Promise<boolean>, timeoutMs: number) => 
   return false;
 };
 
-export const startSandbox = async (): Promise<Sandbox> => {
+export const startSandbox = async (
+  options: { backend?: 'auto' | 'ofbiz' | 'maarg' | undefined } = {},
+): Promise<Sandbox> => {
   const shop = 'sandbox-outfitters.myshopify.com';
   const secret = `sandbox_${randomBytes(16).toString('hex')}`;
-  const hotwax: HotwaxSim = await startHotwaxSim({ importDelayMs: 500, refreshDelayMs: 500 });
+  const hotwax: HotwaxSim = await startHotwaxSim({
+    backend: options.backend === 'maarg' ? 'maarg' : 'ofbiz',
+    importDelayMs: 500,
+    refreshDelayMs: 500,
+  });
   const shopify: ShopifySim = await startShopifySim({ shop });
+
+  // The confirmed repair path: the window re-import (no per-order import service); "Refresh order" where it exists.
+  const {
+    HOTWAX_IMPORT_ORDER_SERVICE: _perOrderImport,
+    HOTWAX_REFRESH_ORDER_SERVICE: refreshService,
+    ...hotwaxEnv
+  } = hotwax.env();
+  const hotwaxSettings = {
+    ...hotwaxEnv,
+    ...(hotwax.backend === 'ofbiz' && refreshService ? { HOTWAX_REFRESH_ORDER_SERVICE: refreshService } : {}),
+  };
+  // What this tenant can do, as the monitor will find out: it decides how the story's branches end.
+  const tenant = createHotwaxPort(parseConfig(hotwaxSchema, hotwaxSettings));
+  await tenant.findOrdersByShopifyIds([]);
+  const { reimportRepairsStuck, approval: approvalBy } = tenant.capabilities;
 
   // One order per branch of the runbook: its name, and the state the story ends in.
   const story = {
     healthy: ['#1001', 'in_sync', 'Healthy web order'],
-    missing: ['#1002', 'in_sync', 'Missed by the New Orders job → re-imported'],
+    missing: [
+      '#1002',
+      'in_sync',
+      reimportRepairsStuck
+        ? 'Missed by the import → re-imported (fallback order sync)'
+        : 'Missed by the New Orders job → re-imported',
+    ],
     blocked: ['#1003', 'in_sync', 'Import failed: missing phone → fixed in Shopify → re-imported'],
-    stuckPos: ['#1004', 'in_sync', 'POS order stuck in Created, fulfilled in Shopify → refreshed'],
+    stuckPos: [
+      '#1004',
+      'in_sync',
+      reimportRepairsStuck
+        ? 'POS order stuck in Created, fulfilled in Shopify → re-imported, updated in place'
+        : 'POS order stuck in Created, fulfilled in Shopify → refreshed',
+    ],
     approval: [
       '#1005',
       'awaiting_approval',
-      'Web order held in Created: payment pending → awaiting approval',
+      approvalBy === 'store_setting'
+        ? 'Web order held in Created: payment pending, "Approve imported orders" off → awaiting approval'
+        : 'Web order held in Created: payment pending → awaiting approval',
     ],
     broken: ['#1006', 'escalated', 'Import keeps failing with a technical error → escalated'],
     testOrder: ['#1007', 'ignored', 'Test order → ignored'],
@@ -79,16 +116,13 @@ export const startSandbox = async (): Promise<Sandbox> => {
   const { healthy, missing, blocked, stuckPos, approval, broken, testOrder, lost } = byName;
   const scenarios = Object.values(byName);
 
-  // The confirmed repair path: "run the New Orders job now" (no per-order import service configured).
-  const { HOTWAX_IMPORT_ORDER_SERVICE: _perOrderImport, ...hotwaxEnv } = hotwax.env();
   const env: Record<string, string> = {
-    ...hotwaxEnv,
+    ...hotwaxSettings,
     SHOPIFY_SHOP: shop,
     SHOPIFY_ADMIN_TOKEN: shopify.accessToken,
     SHOPIFY_API_VERSION: shopify.apiVersion,
     SHOPIFY_ADMIN_URL: shopify.url,
     SHOPIFY_WEBHOOK_SECRET: secret,
-    HOTWAX_REFRESH_ORDER_SERVICE: hotwax.settings.refreshOrderService,
     ...sandboxTimings,
   };
 
@@ -102,7 +136,6 @@ export const startSandbox = async (): Promise<Sandbox> => {
     // What HotWax's own scheduled import did before the story starts: imported the healthy orders, failed two.
     const imported: Array<[Scenario, Omit<Parameters<HotwaxSim['addOrder']>[0], 'externalId'>]> = [
       [healthy, { statusId: 'ORDER_APPROVED' }],
-      [stuckPos, { statusId: 'ORDER_CREATED', salesChannelEnumId: 'POS_SALES_CHANNEL' }],
       [approval, { statusId: 'ORDER_CREATED', approvable: false }],
     ];
     for (const [scenario, order] of imported) {
@@ -121,9 +154,10 @@ export const startSandbox = async (): Promise<Sandbox> => {
       broken.orderId,
       'Service [createShopifyOrder] target threw an unexpected exception (null)',
     );
-    // HotWax's New Orders job, as its schedule would run it (the sandbox has no per-order import service).
-    await createHotwaxPort(parseConfig(hotwaxSchema, hotwaxEnv)).reimport({ orders: [] });
-    await hotwax.idle();
+    // HotWax's own scheduled import (the New Orders job, or the shop's fallback order sync) ran once.
+    await hotwax.runScheduledImport();
+    // Where approval is the product store's setting, it is off: nothing approves the pending order.
+    if (approvalBy === 'store_setting') hotwax.maarg.setAutoApproveOrder('N');
     // Arrived after that run: the next scheduled run would pick it up, the monitor does not wait for it.
     hotwax.queueShopifyOrder({
       shopifyOrderId: missing.orderId,
@@ -136,9 +170,30 @@ export const startSandbox = async (): Promise<Sandbox> => {
     await shopify.addOrder(payload(healthy));
     await shopify.addOrder(payload(missing));
     await shopify.addOrder(payload(blocked, { withPhone: false }));
-    await shopify.addOrder(
-      payload(stuckPos, { sourceName: 'pos', withCustomer: false, withShippingAddress: false }),
-    );
+    // The POS sale: HotWax imported it Created, and it is fulfilled in Shopify a moment later.
+    const playStuckPos = async () => {
+      hotwax.addOrder({
+        externalId: stuckPos.orderId,
+        orderName: stuckPos.orderName,
+        statusId: 'ORDER_CREATED',
+        salesChannelEnumId: 'POS_SALES_CHANNEL',
+      });
+      await shopify.addOrder(
+        payload(stuckPos, { sourceName: 'pos', withCustomer: false, withShippingAddress: false }),
+      );
+      await sleep(1_000);
+      await shopify.fulfillOrder(stuckPos.orderId);
+      // What a re-import from Shopify brings where it updates the order in place: the completed sale.
+      if (reimportRepairsStuck) {
+        hotwax.queueShopifyOrder({
+          shopifyOrderId: stuckPos.orderId,
+          orderName: stuckPos.orderName,
+          channel: 'pos',
+          importAs: 'ORDER_COMPLETED',
+        });
+      }
+    };
+    if (!reimportRepairsStuck) await playStuckPos();
     await shopify.addOrder(payload(approval, { financialStatus: 'pending', createdAt: at(0) }));
     await shopify.addOrder(payload(broken));
     await shopify.addOrder(payload(testOrder, { test: true }));
@@ -146,15 +201,22 @@ export const startSandbox = async (): Promise<Sandbox> => {
     hotwax.addOrder({ externalId: lost.orderId, orderName: lost.orderName, statusId: 'ORDER_APPROVED' });
     shopify.dropWebhooksFor([lost.orderId]);
     await shopify.addOrder(payload(lost));
-    // The POS sale is fulfilled in Shopify while HotWax still shows it Created.
-    await sleep(1_000);
-    await shopify.fulfillOrder(stuckPos.orderId);
 
     // The merchant fixes the phone in Shopify once the monitor has asked for it.
     if (await waitFor(async () => (await stateOf(blocked.orderId)) === 'blocked_on_data', 60_000)) {
       await sleep(2_000);
       await shopify.fixOrderData(blocked.orderId, { withPhone: true });
       hotwax.fixImport(blocked.orderId);
+    }
+    // A re-import that updates orders in place syncs every order of its window: the POS sale comes once the other
+    // re-imports are over, so the story shows the monitor re-importing it for itself.
+    if (reimportRepairsStuck) {
+      const settled = [missing, blocked, broken];
+      await waitFor(async () => {
+        const states = await Promise.all(settled.map((scenario) => stateOf(scenario.orderId)));
+        return states.every((state, index) => state === settled[index]?.expected);
+      }, 60_000);
+      await playStuckPos();
     }
   };
 

@@ -31,6 +31,8 @@ export interface AlarmThresholds {
   readonly sweepWebhooksMissed: number;
   /** Webhook subscriptions missing at the last sweep. */
   readonly subscriptionsMissing: number;
+  /** HotWax import flows (realtime consumer, fallback sync, New Orders job) unhealthy at the last sweep. */
+  readonly importFlowUnhealthy: number;
 }
 
 export const defaultAlarmThresholds: AlarmThresholds = {
@@ -45,6 +47,7 @@ export const defaultAlarmThresholds: AlarmThresholds = {
   quarantined: 1,
   sweepWebhooksMissed: 1,
   subscriptionsMissing: 1,
+  importFlowUnhealthy: 1,
 };
 
 /** Per-function consequence of failing, so the alarm tells the on-call what is at stake. */
@@ -183,9 +186,9 @@ export class SyncAlarms extends Construct {
       threshold: t.escalations,
       comparison: atLeast,
       description:
-        'An order exhausted its automatic repairs and was escalated; its support bundle (timeline, error text, ' +
-        'job and log ids) is in Slack. A human must take it: fix the data in Shopify or send the bundle to HotWax ' +
-        'support.',
+        'An order was escalated: it exhausted its automatic repairs, or HotWax rejected or expired an order Shopify ' +
+        'shows fulfilled. Its support bundle (timeline, error text, job and log ids) is in Slack. A human must take ' +
+        'it: fix the data in Shopify or send the bundle to HotWax support.',
     });
     this.add('SyncSloBreached', {
       metric: syncMetric(MetricName.InSyncWithinSlo, { statistic: Stats.AVERAGE, period: Duration.hours(1) }),
@@ -235,6 +238,20 @@ export class SyncAlarms extends Construct {
         'The orders/create or orders/fulfilled webhook subscription pointing at this API is missing in Shopify ' +
         '(Shopify deletes subscriptions after repeated failed deliveries). Re-create it in the app, or deploy with ' +
         'RESTORE_WEBHOOK_SUBSCRIPTIONS=true so the sweep restores it. The sweep covers missed orders meanwhile.',
+    });
+    this.add('HotwaxImportFlowUnhealthy', {
+      metric: syncMetric(MetricName.ImportFlowUnhealthy, {
+        statistic: Stats.MAXIMUM,
+        period: props.sweepInterval,
+      }),
+      threshold: t.importFlowUnhealthy,
+      comparison: atLeast,
+      description:
+        "One of HotWax's order import flows is paused, missing or its recent runs failed (the sweep checks them: " +
+        "Maarg's realtime consumer consume_ShopifyOrders_SQS and the shop's fallback order sync, OFBiz's New " +
+        'Orders job JOB_IMP_ORD). New orders reach HotWax late or not at all. Slack has the flow and its fix (the ' +
+        "ImportFlowUnhealthy metric's flow dimension names it): resume or schedule the job in HotWax Job Manager, " +
+        'or read its run history for the error. The monitor keeps re-importing missing orders one by one meanwhile.',
     });
     this.add('NotificationsNotDelivered', {
       metric: syncMetric(MetricName.NotificationsFailed),

@@ -74,6 +74,7 @@ export class SyncDashboard extends Construct {
               syncMetric(MetricName.OrdersBlocked, { label: 'Blocked on data' }),
               syncMetric(MetricName.OrdersStuck, { label: 'Stuck in Created' }),
               syncMetric(MetricName.OrdersAwaitingApproval, { label: 'Awaiting approval' }),
+              syncMetric(MetricName.OrdersAmbiguous, { label: 'Several live orders in HotWax' }),
               syncMetric(MetricName.Escalations, { label: 'Escalated' }),
             ],
             right: [syncMetric(MetricName.ChecksRun, { label: 'Checks run' })],
@@ -155,6 +156,10 @@ export class SyncDashboard extends Construct {
               syncMetric(MetricName.SubscriptionsMissing, {
                 statistic: Stats.MAXIMUM,
                 label: 'Subscriptions missing',
+              }),
+              syncMetric(MetricName.ImportFlowUnhealthy, {
+                statistic: Stats.MAXIMUM,
+                label: 'HotWax import flow unhealthy',
               }),
             ],
           }),

@@ -227,15 +227,17 @@ export const checkerSchema = withRules(checkerFields, hotwaxCredentials);
 
 /**
  * The reconciliation sweep (functions/sweeper, `npm run cli -- sweep`): Shopify's orders against the table, overdue
- * checks, and the webhook subscription watchdog. It reads Shopify only, never HotWax.
+ * checks, the webhook subscription watchdog, and the shop's HotWax: its import flows' health and the job parameters
+ * a crashed re-import left swapped (it never looks orders up in HotWax).
  */
 export const sweeperFields = tableFields
   .extend(checkQueueFields.shape)
   .extend(notifyQueueFields.shape)
   .extend(shopifyAdminFields.shape)
+  .extend(hotwaxFields.shape)
   .extend(timingFields.pick({ CHECK_DELAY_SECONDS: true, FULFILLED_CHECK_DELAY_SECONDS: true }).shape)
   .extend(sweepFields.shape);
-export const sweeperSchema = withRules(sweeperFields, restoreNeedsCallback);
+export const sweeperSchema = withRules(sweeperFields, hotwaxCredentials, restoreNeedsCallback);
 
 /** The notifier reads only the table (threads, storm windows) and Slack. */
 export const notifierFields = tableFields.extend(slackFields.shape).extend({

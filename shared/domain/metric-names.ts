@@ -17,6 +17,8 @@ export const MetricName = {
   OrdersBlocked: 'OrdersBlocked',
   OrdersStuck: 'OrdersStuck',
   OrdersAwaitingApproval: 'OrdersAwaitingApproval',
+  /** orders HotWax holds as several live orders (an exchange, a duplicate import): a person decides */
+  OrdersAmbiguous: 'OrdersAmbiguous',
   RepairsTriggered: 'RepairsTriggered',
   RepairsVerified: 'RepairsVerified',
   Escalations: 'Escalations',
@@ -30,5 +32,12 @@ export const MetricName = {
   SweepWebhooksMissed: 'SweepWebhooksMissed',
   SweepOverdueChecksRecovered: 'SweepOverdueChecksRecovered',
   SubscriptionsMissing: 'SubscriptionsMissing',
+  /**
+   * per HotWax import flow the sweep watches (dimension `flow`: realtime, fallback, new_orders_job): 1 when it is
+   * paused, missing or its recent runs failed, 0 when it runs clean
+   */
+  ImportFlowUnhealthy: 'ImportFlowUnhealthy',
+  /** fromDate swaps a crashed Maarg re-import left behind, restored by the sweep */
+  InterruptedRepairsRecovered: 'InterruptedRepairsRecovered',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];

@@ -1,5 +1,6 @@
 import type { Notification } from './ports.js';
 import {
+  ambiguousOrdersSteps,
   approvalTroubleshooting,
   compareBothSides,
   contactSupport,
@@ -108,6 +109,8 @@ export const runbookFix = (notification: Notification): string => {
       return order.channel === 'pos' ? refreshOrderSteps() : approvalTroubleshooting;
     case 'reimport_requested':
       return newOrdersJobSteps;
+    case 'ambiguous':
+      return ambiguousOrdersSteps([]);
     default:
       return compareBothSides;
   }

@@ -140,6 +140,8 @@ export interface RepairRecord {
   kind: 'reimport_job' | 'reimport_order' | 'refresh';
   /** the job or service run, or the HotWax order refreshed */
   detail: string;
+  /** HotWax's id of the run, when it gives one (Maarg jobRunId): the verify asks how it went */
+  runId?: string;
 }
 
 /** A check message on the queue. `dueAt` may lie beyond SQS's 15-minute delay limit: the checker re-queues. */

@@ -133,6 +133,9 @@ export interface ReimportRun {
   runId?: string;
 }
 
+/** How a re-import run went, as HotWax's run history says (`unknown`: not found, or HotWax names no runs). */
+export type ReimportRunOutcome = 'queued' | 'running' | 'succeeded' | 'failed' | 'unknown';
+
 export interface ApprovalStatus {
   mechanism: 'job' | 'store_setting';
   /** job: a recurring JOB_APR_ORD is scheduled; store_setting: autoApproveOrder is on; undefined = unknown */
@@ -159,6 +162,9 @@ export interface HotwaxPort {
   reimport(request: ReimportRequest): Promise<ReimportRun>;
   /** present only when `capabilities.canRefresh` */
   refreshOrder?(hotwaxOrderId: string): Promise<void>;
+  /** How the run `reimport` answered with `runId` went; present when HotWax names its runs (Maarg). A failed run
+   *  means the re-import did not happen. */
+  reimportRunOutcome?(runId: string): Promise<ReimportRunOutcome>;
   /** Failed import records since `since` (epoch ms) naming one of the ids ("match the Shopify order ID in the
    *  failed-record JSON"). The error text is already reduced so it quotes no customer data (see #11 §6). */
   findImportFailures(params: {
@@ -332,6 +338,8 @@ export interface SweepCheckpoint extends SweepProgress {
   lastRunMissed: number;
   /** webhook topics found missing at the last run, so one gap is reported once */
   missingTopics: string[];
+  /** the status of each HotWax import flow at the last run (by flow), so a change is reported once */
+  importFlows: Record<string, ImportFlowHealth['status']>;
   lastRunAt?: number | undefined;
 }
 
@@ -348,7 +356,10 @@ export interface SweepCheckpoints {
     shop: string;
     owner: string;
     update?: Partial<
-      Pick<SweepCheckpoint, 'consecutiveMissedSweeps' | 'lastRunMissed' | 'missingTopics' | 'lastRunAt'>
+      Pick<
+        SweepCheckpoint,
+        'consecutiveMissedSweeps' | 'lastRunMissed' | 'missingTopics' | 'importFlows' | 'lastRunAt'
+      >
     >;
   }): Promise<boolean>;
 }

@@ -6,6 +6,11 @@
  * rests in: the same check that observes it moves the order on (re-import, `blocked_on_data` or `ignored`), and the
  * decision table records it in the timeline (`detail.observed: 'missing'` on those events) and in the
  * `OrdersMissing` metric. No record is ever written in it, so no code handles it.
+ *
+ * `ambiguous` is the one state this table adds to DESIGN.md's: HotWax holds several live (non-cancelled) orders with
+ * the order's Shopify id (an exchange, a duplicate import). The monitor does not pick one, calls nothing in sync and
+ * repairs nothing; a person decides, and the order is re-checked on the waiting backoff until HotWax holds exactly
+ * one live order (then `in_sync`, and the person hears it is resolved).
  */
 
 export interface StateRow {
@@ -45,6 +50,7 @@ export const stateTable = {
   stuck_created: row('Stuck in Created', { checkOwed: true, needsPerson: true }),
   refresh_requested: row('Refresh requested', { checkOwed: true, repairPending: true }),
   awaiting_approval: row('Awaiting approval', { checkOwed: true, needsPerson: true }),
+  ambiguous: row('Several live orders in HotWax', { checkOwed: true, needsPerson: true }),
   escalated: row('Escalated to HotWax support', { needsPerson: true, settled: true }),
   ignored: row('Ignored', { settled: true, healthy: true }),
 } as const satisfies Record<string, StateRow>;

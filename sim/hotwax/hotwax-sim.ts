@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMaargSim, type FailedFileFormat, type MaargSim } from './maarg-sim.js';
+import { createMaargSim, type FailedFileFormat, type MaargSim, simFallbackJobName } from './maarg-sim.js';
 import type { MoquiRow } from './moqui-find.js';
 import { FindRequestError, parseFindRequest, performFind, type Row } from './perform-find.js';
 
@@ -81,7 +81,8 @@ export interface HotwaxSimOptions {
   newOrdersJobScheduled?: boolean;
   /**
    * OFBiz: a New Orders run scheduled without Job Manager's payload (top-level `frequency`, `jobFields`
-   * `instanceOfProductId`) fails as HotWax's service validation would, default false (today's client)
+   * `instanceOfProductId`) fails as HotWax's service validation would (real OFBiz requires `frequency`), default
+   * true; false accepts any body
    */
   strictRunNow?: boolean;
   /** Maarg: the remote id of this shop's fallback sync clone, default `shopifyConfigId` */
@@ -253,6 +254,11 @@ export interface HotwaxSim {
     statusId: 'SERVICE_FINISHED' | 'SERVICE_FAILED' | 'SERVICE_CRASHED',
   ): void;
   jobRuns(systemJobEnumId?: string): SimJob[];
+  /**
+   * What HotWax's own schedule does between the monitor's looks: OFBiz a New Orders run, Maarg a run of the shop's
+   * fallback sync (from its last run). Resolves once it imported the queued orders (or wrote their failures).
+   */
+  runScheduledImport(): Promise<void>;
   mdmLogs(): SimMdmLog[];
   /** OFBiz: an MDM log written at `createdDate` (older logs for paging tests), with no failed records */
   addMdmLog(input: { createdDate: number }): SimMdmLog;
@@ -308,7 +314,7 @@ const defaults: Omit<Resolved, 'systemMessageRemoteId'> & { systemMessageRemoteI
   approvalJobScheduled: true,
   newOrdersJobDefined: true,
   newOrdersJobScheduled: true,
-  strictRunNow: false,
+  strictRunNow: true,
   systemMessageRemoteId: '',
   otherShopRemoteIds: ['OTHER_SHOP_CONFIG'],
   fallbackJobDefined: true,
@@ -1157,6 +1163,21 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     },
     setJobRunOutcome(systemJobEnumId, statusId) {
       outcomes.set(systemJobEnumId, statusId);
+    },
+    async runScheduledImport() {
+      if (settings.backend === 'maarg') {
+        maarg.runScheduled(simFallbackJobName);
+      } else {
+        const [schedule] = jobs
+          .filter((job) => isDefinition(job) && job.systemJobEnumId === 'JOB_IMP_ORD')
+          .sort(
+            (a, b) => Number(b.statusId === 'SERVICE_PENDING') - Number(a.statusId === 'SERVICE_PENDING'),
+          );
+        if (!schedule)
+          throw new Error('the simulated tenant has no New Orders job (newOrdersJobDefined: false)');
+        startRun(schedule, { frequency: '15' }, settings.importDelayMs, () => importQueued());
+      }
+      while (pending.size > 0) await Promise.all([...pending]);
     },
     jobRuns: (systemJobEnumId) =>
       jobs

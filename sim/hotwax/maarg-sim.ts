@@ -499,6 +499,12 @@ export const createMaargSim = (ctx: MaargSimContext) => {
     removeServiceJob(jobName: string) {
       jobs.delete(jobName);
     },
+    /** a run of the job as its schedule starts it (its parameters as they are); resolves to its jobRunId */
+    runScheduled(jobName: string) {
+      const job = jobs.get(jobName);
+      if (!job) throw new Error(`no simulated ServiceJob ${jobName}`);
+      return runNow(job).jobRunId;
+    },
     /** the next runs of a job end with these errors, one per run */
     failNextRuns(jobName: string, count: number, errors = 'Simulated job failure') {
       const list = nextRunErrors.get(jobName) ?? [];

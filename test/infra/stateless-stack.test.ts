@@ -80,10 +80,14 @@ describe('functions', () => {
     // The notifier's links come with the notifications: it reads no shop, HotWax or queue settings.
     for (const unread of ['SHOPIFY_SHOP', 'HOTWAX_BASE_URL', 'CHECK_QUEUE_URL', 'NOTIFY_QUEUE_URL'])
       expect(notifierEnv).not.toHaveProperty(unread);
-    // The sweeper reads Shopify only.
-    expect(
-      Object.keys(fnProps(fnIds.sweeper).Environment.Variables).filter((name) => name.startsWith('HOTWAX_')),
-    ).toEqual([]);
+    // The sweeper reads Shopify's orders, and HotWax's import flows with the checker's HotWax settings.
+    expect(fnProps(fnIds.sweeper).Environment.Variables).toMatchObject({
+      HOTWAX_BASE_URL: 'https://acme.hotwax.io',
+      HOTWAX_SHOPIFY_CONFIG_ID: 'SHOP_CONFIG',
+    });
+    expect(JSON.stringify(fnProps(fnIds.sweeper).Environment.Variables.CONFIG_SECRET_ARNS)).toContain(
+      statefulId(built.stateful.credentialsSecret),
+    );
     expect(fnProps(fnIds.sweeper).Environment.Variables).toMatchObject({
       SWEEP_INTERVAL_SECONDS: '900',
       RESTORE_WEBHOOK_SUBSCRIPTIONS: 'false',
@@ -390,6 +394,17 @@ describe('alarms', () => {
       },
     ],
     [
+      'HotwaxImportFlowUnhealthy',
+      {
+        ...custom(MetricName.ImportFlowUnhealthy),
+        Statistic: 'Maximum',
+        Period: 900,
+        Threshold: 1,
+        ComparisonOperator: GTE,
+        AlarmDescription: Match.stringLikeRegexp('consume_ShopifyOrders_SQS.*JOB_IMP_ORD.*Job Manager'),
+      },
+    ],
+    [
       'NotificationsNotDelivered',
       { ...custom(MetricName.NotificationsFailed), Threshold: 1, ComparisonOperator: GTE },
     ],
@@ -422,6 +437,8 @@ describe('dashboard', () => {
       MetricName.OrdersBlocked,
       MetricName.OrdersStuck,
       MetricName.OrdersAwaitingApproval,
+      MetricName.OrdersAmbiguous,
+      MetricName.ImportFlowUnhealthy,
       MetricName.Escalations,
       MetricName.RepairsTriggered,
       MetricName.RepairsVerified,

@@ -2,9 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  createDeferredHotwaxPort,
   createHotwaxPort,
   describeHotwaxBackend,
   type HotwaxPortOptions,
+  onHotwaxDiscovered,
 } from '../../shared/adapters/hotwax/create-hotwax-port.js';
 import { discoverHotwaxBackend } from '../../shared/adapters/hotwax/discover.js';
 import { HotwaxSetupError } from '../../shared/adapters/hotwax/errors.js';
@@ -118,6 +120,26 @@ describe('choosing the HotWax backend', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  it('discovers on the first call, tells every listener once, and answers how a Maarg re-import run went', async () => {
+    const heard: string[] = [];
+    const stop = onHotwaxDiscovered((line) => heard.push(line));
+    try {
+      const port = createDeferredHotwaxPort(options(maarg));
+      maarg.queueShopifyOrder({ shopifyOrderId: '5300000000001' });
+      const run = await port.reimport({
+        orders: [{ shopifyOrderId: '5300000000001', updatedAt: Date.now() }],
+      });
+      await port.findOrdersByShopifyIds(['5300000000001']);
+      expect(heard).toEqual([expect.stringMatching(/^HotWax backend: maarg at /)]);
+      await maarg.idle();
+      expect(await port.reimportRunOutcome?.(run.runId as string)).toBe('succeeded');
+    } finally {
+      stop();
+    }
+    // An OFBiz tenant names no runs: the port does not offer to say how one went.
+    expect(createDeferredHotwaxPort(options(ofbiz, { backend: 'ofbiz' })).reimportRunOutcome).toBeUndefined();
   });
 
   it('refuses HOTWAX_BACKEND=maarg on an OFBiz tenant that names no Maarg server', async () => {

@@ -169,6 +169,12 @@ describe('npm start', () => {
       }
       // Slack is not configured: the messages people would get are printed instead.
       expect(run.output()).toMatch(/could not be repaired automatically/);
+      // Which HotWax backend the functions found, said once.
+      expect(run.output().match(/^HotWax backend: .*$/gm)).toEqual([
+        expect.stringMatching(
+          /^HotWax backend: ofbiz at http:\/\/127\.0\.0\.1:\d+\/api \(discovered an OFBiz tenant/,
+        ),
+      ]);
 
       // The README's next step, in another terminal of the same checkout: the CLI finds the sandbox's HotWax and
       // Shopify in .data/endpoints.json, as it would find a real store's in .env.
@@ -212,6 +218,36 @@ describe('npm start', () => {
     } finally {
       rmSync(checkout, { recursive: true, force: true });
     }
+  });
+
+  it('plays the sandbox story on a Maarg tenant with HOTWAX_BACKEND=maarg, its branches as Maarg can', async () => {
+    const run = start({ ...cleanEnv(), PORT: '0', HOTWAX_BACKEND: 'maarg' });
+    const [, url] = await run.waitFor(/Monitor listening on (http:\/\/[\d.:]+)/, 60_000);
+
+    await run.waitFor(/Sandbox story complete/, 150_000);
+    const summary = [...run.output().matchAll(/^ {2}(#\d+) {2}(\d+) {2}(\w+) +(.*)$/gm)];
+    expect(summary.length).toBe(8);
+    for (const [, name, orderId, expected] of summary) {
+      const { body } = await getJson(`${url}/orders/${orderId}`);
+      expect({ name: body.orderName, state: body.state }).toEqual({ name, state: expected });
+    }
+    const output = run.output();
+    expect(output.match(/^HotWax backend: .*$/gm)).toEqual([
+      expect.stringMatching(/^HotWax backend: maarg at http:\/\/127\.0\.0\.1:\d+\/rest\/s1 /),
+    ]);
+    // No refresh on Maarg: the stuck POS order is re-imported and updated in place; approval is a store setting.
+    const stuckPos = summary.find(([, name]) => name === '#1004');
+    expect(stuckPos?.[4]).toMatch(/re-imported, updated in place/);
+    const { body: pos } = await getJson(`${url}/orders/${stuckPos?.[2]}`);
+    const events = pos.timeline as Array<{ type: string; message: string }>;
+    expect(events.map((event) => event.type)).toContain('repair.reimport');
+    expect(events.map((event) => event.type)).not.toContain('repair.refresh');
+    expect(events.at(-1)?.message).toMatch(/Re-import verified: HotWax order \w+ is ORDER_COMPLETED/);
+    expect(output).toMatch(/"Approve imported orders" \(autoApproveOrder\)/);
+    expect(output).not.toMatch(/JOB_IMP_ORD|Refresh order/);
+
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
   });
 
   it('runs against a HotWax and Shopify configured by environment variables only', async () => {

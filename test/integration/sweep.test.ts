@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createHotwaxRepairJournal } from '../../shared/adapters/dynamo/hotwax-repair-journal.js';
 import { createOrderRepository } from '../../shared/adapters/dynamo/order-repository.js';
 import { createSweepCheckpointStore } from '../../shared/adapters/dynamo/sweep-checkpoint-store.js';
 import { createShopifyAdmin, type ShopifyAdmin } from '../../shared/adapters/shopify/admin-client.js';
@@ -25,11 +26,17 @@ import {
 import { createCheckerDeps } from '../../shared/wiring/checker.js';
 import { createSweeperDeps } from '../../shared/wiring/sweeper.js';
 import { createWebhookDeps } from '../../shared/wiring/webhook.js';
-import { startHotwaxSim } from '../../sim/hotwax/hotwax-sim.js';
+import {
+  type HotwaxSim,
+  realtimeConsumer,
+  simFallbackJobName,
+  startHotwaxSim,
+} from '../../sim/hotwax/hotwax-sim.js';
 import { startShopifySim } from '../../sim/shopify/admin-sim.js';
 import { buildOrderPayload } from '../../sim/shopify/order-payload.js';
 import { webhookHeaders } from '../../sim/shopify/sign-webhook.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
+import { type Backend, backends, monitorEnv, setEnv } from '../support/backends.js';
 import { lambdaContext } from '../support/http-event.js';
 
 const secret = 'shpss_sweep_test_secret';
@@ -47,16 +54,18 @@ afterAll(async () => {
   aws.destroy();
 });
 
-/** Counts what the use case emits, so tests can assert on metrics. */
+/** Counts what the use case emits, so tests can assert on metrics; `flows` keeps ImportFlowUnhealthy per flow. */
 const recordingTelemetry = () => {
   const counts = new Map<string, number[]>();
+  const flows: Array<[flow: string | undefined, value: number]> = [];
   const telemetry: Telemetry = {
     ...silentTelemetry,
-    count(name, value = 1) {
+    count(name, value = 1, dimensions) {
       counts.set(name, [...(counts.get(name) ?? []), value]);
+      if (name === MetricName.ImportFlowUnhealthy) flows.push([dimensions?.flow, value]);
     },
   };
-  return { telemetry, counts };
+  return { telemetry, counts, flows };
 };
 
 const drain = async <T>(queueUrl: string): Promise<T[]> => {
@@ -86,9 +95,10 @@ const drain = async <T>(queueUrl: string): Promise<T[]> => {
 
 /**
  * One shop of its own: a Shopify simulator delivering signed webhooks to a receiver that records them with the
- * webhook use case and real adapters, its own check and notify queues, and the sweep's dependencies.
+ * webhook use case and real adapters, its own check and notify queues, and the sweep's dependencies with the
+ * HotWax tenant `hotwax`.
  */
-const scenario = async (simOptions: Parameters<typeof startShopifySim>[0] = {}) => {
+const shopScenario = async (hotwax: HotwaxSim, simOptions: Parameters<typeof startShopifySim>[0] = {}) => {
   scenarioCount += 1;
   const shop = `sweep-${scenarioCount}-${aws.suffix}.myshopify.com`;
   // A generous bucket keeps these tests quick; the bench measures the sweep at Shopify's real rates.
@@ -98,6 +108,7 @@ const scenario = async (simOptions: Parameters<typeof startShopifySim>[0] = {}) 
   // The functions' own wiring, pointed at this shop's queues: checks due at once, no payload quarantined.
   const env = {
     ...aws.env,
+    ...monitorEnv(hotwax, { auth: 'token' }),
     TABLE_NAME: aws.tableName,
     CHECK_QUEUE_URL: checkQueueUrl,
     NOTIFY_QUEUE_URL: notifyQueueUrl,
@@ -199,6 +210,7 @@ const scenario = async (simOptions: Parameters<typeof startShopifySim>[0] = {}) 
     checkQueueUrl,
     notifyQueueUrl,
     counts: recorder.counts,
+    flows: recorder.flows,
     deliver,
     sweep,
     addOrders,
@@ -209,7 +221,15 @@ const scenario = async (simOptions: Parameters<typeof startShopifySim>[0] = {}) 
 
 const idOf = (payload: Record<string, unknown>) => String(payload.id);
 
-describe('the reconciliation sweep', () => {
+describe.each(backends)('the reconciliation sweep, with a HotWax %s tenant', (backend: Backend) => {
+  let hotwax: HotwaxSim;
+  beforeAll(async () => {
+    hotwax = await startHotwaxSim({ backend });
+  });
+  afterAll(() => hotwax?.stop());
+  const scenario = (simOptions: Parameters<typeof startShopifySim>[0] = {}) =>
+    shopScenario(hotwax, simOptions);
+
   it('finds exactly the orders whose webhooks were lost, records them as a webhook would, and they end in sync', async () => {
     const s = await scenario();
     const payloads = Array.from({ length: 20 }, (_, index) =>
@@ -254,18 +274,10 @@ describe('the reconciliation sweep', () => {
     }
 
     // The checker then runs the runbook for them: HotWax imported them on its own, so they end in sync.
-    const hotwax = await startHotwaxSim();
-    cleanups.push(() => hotwax.stop());
     for (const orderId of lost) hotwax.addOrder({ externalId: orderId, statusId: 'ORDER_APPROVED' });
     // The checker's own wiring at DESIGN.md's timings, without the optional HotWax services.
-    const {
-      HOTWAX_IMPORT_ORDER_SERVICE: _perOrder,
-      HOTWAX_REFRESH_ORDER_SERVICE: _refresh,
-      ...hotwaxEnv
-    } = hotwax.env('token');
     const checkerEnv = {
       ...s.env,
-      ...hotwaxEnv,
       CHECK_DELAY_SECONDS: undefined,
       FULFILLED_CHECK_DELAY_SECONDS: undefined,
     };
@@ -435,30 +447,6 @@ describe('the reconciliation sweep', () => {
     expect(failure).toMatchObject({ requiredScope: 'read_orders', transient: false });
   });
 
-  it('sees every one of 600 orders across pages and advances the checkpoint', async () => {
-    const s = await scenario();
-    const payloads = await s.addOrders(600);
-    const before = s.sim.callCount();
-
-    const now = Date.now();
-    const summary = await s.sweep({ settings: { pageSize: 100 } }, { now });
-
-    expect(summary).toMatchObject({ ordersSeen: 600, pages: 6, webhooksMissed: 0, completed: true });
-    expect(summary.window).toEqual({ from: now - 60 * minute, to: now });
-    expect(summary.queryCost).toBeGreaterThan(0);
-    // One call for the subscriptions, one per page.
-    expect(s.sim.callCount() - before).toBe(7);
-    expect(await s.checkpoints.get(s.shop)).toMatchObject({
-      lastCompletedEnd: now,
-      current: undefined,
-      consecutiveMissedSweeps: 0,
-    });
-    expect(payloads).toHaveLength(600);
-
-    const next = await s.sweep({}, { now: now + 15 * minute });
-    expect(next.window).toEqual({ from: now - 5 * minute, to: now + 15 * minute });
-  });
-
   it('stops at its deadline and the next run resumes from the checkpoint', async () => {
     const s = await scenario();
     // Ten minutes old, so no order sits on the window's edge (Shopify's search rounds it out to whole seconds).
@@ -543,6 +531,127 @@ describe('the reconciliation sweep', () => {
     expect((await s.checkpoints.get(s.shop))?.consecutiveMissedSweeps).toBe(0);
   });
 
+  describe("the shop's HotWax", () => {
+    /** Makes one of the tenant's import flows unhealthy, and back: pausing Maarg's realtime consumer, three failed
+     *  runs of OFBiz's New Orders job. */
+    const flowBreaks = {
+      maarg: {
+        flow: 'realtime',
+        status: 'paused',
+        breakIt: async () => hotwax.maarg.setServiceJobPaused(realtimeConsumer, true),
+        fixIt: async () => hotwax.maarg.setServiceJobPaused(realtimeConsumer, false),
+      },
+      ofbiz: {
+        flow: 'new_orders_job',
+        status: 'failing',
+        breakIt: async () => {
+          hotwax.setJobRunOutcome('JOB_IMP_ORD', 'SERVICE_FAILED');
+          for (const _run of [1, 2, 3]) await hotwax.runScheduledImport();
+        },
+        fixIt: async () => {
+          hotwax.setJobRunOutcome('JOB_IMP_ORD', 'SERVICE_FINISHED');
+          await hotwax.runScheduledImport();
+        },
+      },
+    } as const;
+
+    it('tells people once when an import flow turns unhealthy and once when it runs clean again', async () => {
+      const s = await scenario();
+      const { flow, status, breakIt, fixIt } = flowBreaks[backend];
+      const flowAlarms = async () =>
+        (await s.notifications()).filter((notification) => /^HotWax /.test(notification.title));
+
+      const healthy = await s.sweep();
+      expect(healthy.hotwax.flows.map((health) => health.status)).toEqual(
+        backend === 'maarg' ? ['ok', 'ok'] : ['ok'],
+      );
+      expect(s.flows.every(([, value]) => value === 0)).toBe(true);
+      expect(await flowAlarms()).toEqual([]);
+
+      await breakIt();
+      try {
+        const broken = await s.sweep();
+        expect(broken.hotwax.flows.find((health) => health.flow === flow)?.status).toBe(status);
+        expect(s.flows.at(backend === 'maarg' ? -2 : -1)).toEqual([flow, 1]);
+        const [alarm, ...more] = await flowAlarms();
+        expect(more).toEqual([]);
+        expect(alarm).toMatchObject({ kind: 'alarm', shop: s.shop, bundle: { flow, status } });
+        expect(alarm?.title).toMatch(new RegExp(`is ${status}$`));
+        expect(alarm?.fix).toMatch(/Job Manager/);
+        expect((await s.checkpoints.get(s.shop))?.importFlows).toMatchObject({ [flow]: status });
+
+        // Still unhealthy: the metric keeps the alarm on, Slack is not told again.
+        await s.sweep();
+        expect(s.flows.filter(([name, value]) => name === flow && value === 1)).toHaveLength(2);
+        expect(await flowAlarms()).toEqual([]);
+      } finally {
+        await fixIt();
+      }
+
+      await s.sweep();
+      expect((await flowAlarms()).map((notification) => notification.title)).toEqual([
+        expect.stringMatching(/runs clean again$/),
+      ]);
+      expect((await s.checkpoints.get(s.shop))?.importFlows).toMatchObject({ [flow]: 'ok' });
+      expect(s.flows.at(-1)?.[1]).toBe(0);
+    });
+
+    it('keeps sweeping when HotWax is down, and says nothing about its flows until it answers', async () => {
+      const s = await scenario();
+      hotwax.down(true);
+      try {
+        const summary = await s.sweep();
+        expect(summary).toMatchObject({ completed: true, hotwax: { flows: [], repairsRecovered: 0 } });
+      } finally {
+        hotwax.down(false);
+      }
+      expect(s.flows).toEqual([]);
+      expect(await s.notifications()).toEqual([]);
+    });
+
+    it('restores the job parameters a crashed re-import left swapped, once per sweep', async () => {
+      const s = await scenario();
+      const journal = createHotwaxRepairJournal({ client: aws.doc, tableName: aws.tableName });
+      const original = hotwax.maarg.serviceJob(simFallbackJobName)?.parameters ?? [];
+      if (backend === 'maarg') {
+        // A re-import recorded the original parameters, swapped fromDate, and its process died.
+        const claimedAt = Date.now() - 10 * minute;
+        expect(await journal.claim({ shop: s.shop, owner: 'crashed-checker', claimedAt })).toBe(true);
+        await journal.record(s.shop, 'crashed-checker', {
+          jobName: simFallbackJobName,
+          originalParameters: original,
+        });
+        const swapped = await fetch(`${hotwax.url}/rest/s1/admin/serviceJobs/${simFallbackJobName}`, {
+          method: 'PUT',
+          headers: {
+            authorization: `Bearer ${hotwax.settings.apiToken}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            jobName: simFallbackJobName,
+            serviceJobParameters: [
+              ...original,
+              { parameterName: 'fromDate', parameterValue: '2026-01-01 00:00:00' },
+            ],
+          }),
+        });
+        expect(swapped.status).toBe(200);
+      }
+
+      const summary = await s.sweep();
+
+      // OFBiz re-imports never swap job parameters: there is never anything to restore.
+      const restored = backend === 'maarg' ? 1 : 0;
+      expect(summary.hotwax.repairsRecovered).toBe(restored);
+      expect(s.counts.get(MetricName.InterruptedRepairsRecovered)).toEqual([restored]);
+      expect(await journal.get(s.shop)).toBeUndefined();
+      if (backend === 'maarg') {
+        expect(hotwax.maarg.serviceJob(simFallbackJobName)?.parameters).toEqual(original);
+        expect((await s.sweep()).hotwax.repairsRecovered).toBe(0);
+      }
+    });
+  });
+
   describe('the webhook subscription watchdog', () => {
     it('reports a deleted subscription once, and re-creates it when allowed', async () => {
       const s = await scenario();
@@ -597,16 +706,53 @@ describe('the reconciliation sweep', () => {
   });
 });
 
-describe('the sweeper Lambda handler', () => {
-  it('sweeps on demand with { since } and restores a deleted subscription, configured from the environment', async () => {
+/** Shopify's side at volume: paging and the checkpoint. HotWax plays no part, so one backend is enough. */
+describe('the reconciliation sweep at volume', () => {
+  let hotwax: HotwaxSim;
+  beforeAll(async () => {
+    hotwax = await startHotwaxSim();
+  });
+  afterAll(() => hotwax?.stop());
+  const scenario = () => shopScenario(hotwax);
+
+  it('sees every one of 600 orders across pages and advances the checkpoint', async () => {
     const s = await scenario();
+    const payloads = await s.addOrders(600);
+    const before = s.sim.callCount();
+
+    const now = Date.now();
+    const summary = await s.sweep({ settings: { pageSize: 100 } }, { now });
+
+    expect(summary).toMatchObject({ ordersSeen: 600, pages: 6, webhooksMissed: 0, completed: true });
+    expect(summary.window).toEqual({ from: now - 60 * minute, to: now });
+    expect(summary.queryCost).toBeGreaterThan(0);
+    // One call for the subscriptions, one per page.
+    expect(s.sim.callCount() - before).toBe(7);
+    expect(await s.checkpoints.get(s.shop)).toMatchObject({
+      lastCompletedEnd: now,
+      current: undefined,
+      consecutiveMissedSweeps: 0,
+    });
+    expect(payloads).toHaveLength(600);
+
+    const next = await s.sweep({}, { now: now + 15 * minute });
+    expect(next.window).toEqual({ from: now - 5 * minute, to: now + 15 * minute });
+  });
+});
+
+describe.each(backends)('the sweeper Lambda handler, with a HotWax %s tenant', (backend: Backend) => {
+  it('sweeps on demand with { since } and restores a deleted subscription, configured from the environment', async () => {
+    const hotwax = await startHotwaxSim({ backend });
+    cleanups.push(() => hotwax.stop());
+    const s = await shopScenario(hotwax);
     const payloads = Array.from({ length: 5 }, () => buildOrderPayload());
     s.sim.dropWebhooksFor([idOf(payloads[0] ?? {})]);
     for (const payload of payloads) await s.sim.addOrder(payload);
     const created = s.sim.listWebhookSubscriptions().find((sub) => sub.topic === 'ORDERS_CREATE');
     s.sim.deleteWebhookSubscription(created?.id ?? '');
 
-    Object.assign(process.env, {
+    setEnv({
+      ...monitorEnv(hotwax),
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -623,6 +769,8 @@ describe('the sweeper Lambda handler', () => {
       RESTORE_WEBHOOK_SUBSCRIPTIONS: 'true',
       WEBHOOK_CALLBACK_URL: s.callbackUrl,
     });
+    // Each backend gets the function as a fresh Lambda would build it from its environment.
+    vi.resetModules();
     const { handler } = (await import('../../functions/sweeper/handler.js')) as unknown as {
       handler: (event: unknown, context: unknown) => Promise<Record<string, unknown>>;
     };
@@ -634,6 +782,7 @@ describe('the sweeper Lambda handler', () => {
       ordersSeen: 5,
       webhooksMissed: 1,
       subscriptions: { checked: true, missing: ['orders/create'], restored: ['orders/create'] },
+      hotwax: { flows: expect.arrayContaining([expect.objectContaining({ status: 'ok' })]) },
     });
     expect(
       (summary.window as { from: number; to: number }).to - (summary.window as { from: number }).from,

@@ -10,6 +10,16 @@ export const ofbizCapabilities: HotwaxCapabilities = {
   approval: 'job',
 };
 
+/** What a Maarg tenant can do: no refresh, a re-import (the fallback sync) updates an order in place, approval by
+ *  the product store's autoApproveOrder. */
+export const maargCapabilities: HotwaxCapabilities = {
+  backend: 'maarg',
+  canRefresh: false,
+  reimportRepairsStuck: true,
+  reimportScope: 'window',
+  approval: 'store_setting',
+};
+
 const unexpected = (name: string) => async () => {
   throw new Error(`unexpected call: ${name}`);
 };

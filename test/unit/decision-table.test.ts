@@ -9,7 +9,7 @@ import type { Evidence } from '../../shared/domain/runbook/evidence.js';
 import type { RunbookSettings } from '../../shared/domain/runbook/settings.js';
 import type { SituationKind } from '../../shared/domain/runbook/situations.js';
 import { inGroup, syncStates } from '../../shared/domain/states.js';
-import { ofbizCapabilities } from '../support/fake-ports.js';
+import { maargCapabilities, ofbizCapabilities } from '../support/fake-ports.js';
 import { webOrderFacts } from '../support/order-fixtures.js';
 
 const minute = 60_000;
@@ -353,6 +353,258 @@ const scenarios: Scenario[] = [
     state: 'in_sync',
     tells: 'resolved',
   },
+
+  // --- several live orders with one externalId (exchanges, duplicates): a person decides ------------------------
+  {
+    runbook:
+      'reports two live HotWax orders with one Shopify id (an exchange) to a person, calling nothing in sync and repairing nothing',
+    given: record(),
+    evidence: { versions: [hotwaxOrder(), hotwaxOrder({ orderId: 'HC10099', statusId: 'ORDER_CREATED' })] },
+    row: 'ambiguous_in_hotwax',
+    state: 'ambiguous',
+    tells: 'needs_human',
+    says: /HotWax holds 2 live orders for this Shopify order \(HC10099 ORDER_CREATED, HC10041 ORDER_APPROVED\)/,
+    and: (decision) => {
+      expect(decision.record.inSyncAt).toBeUndefined();
+      expect(decision.syncLagSeconds).toBeUndefined();
+      expect(decision.record.nextCheckAt).toBe(t0 + 10 * minute + 15 * minute);
+      expect(decision.notify?.fix).toMatch(/HC10099, HC10041/);
+      expect(decision.events[0]?.detail).toMatchObject({
+        hotwaxOrders: [{ orderId: 'HC10099' }, { orderId: 'HC10041' }],
+      });
+    },
+  },
+  {
+    runbook:
+      'looks again on the waiting backoff while HotWax still holds several live orders, telling nobody twice',
+    given: record({ state: 'ambiguous', rechecks: 1, humanNotifiedAt: t0 + 10 * minute }),
+    evidence: { versions: [hotwaxOrder(), hotwaxOrder({ orderId: 'HC10099' })] },
+    row: 'ambiguous_in_hotwax',
+    state: 'ambiguous',
+    says: /still holds 2 live orders/,
+    and: (decision) => {
+      expect(decision.record.rechecks).toBe(2);
+      expect(decision.record.nextCheckAt).toBe(t0 + 10 * minute + 60 * minute);
+    },
+  },
+  {
+    runbook:
+      'never refreshes a fulfilled POS order that HotWax holds twice live: the ambiguity goes to a person',
+    given: pos(),
+    evidence: {
+      versions: [
+        hotwaxOrder({ statusId: 'ORDER_CREATED', salesChannelEnumId: 'POS_SALES_CHANNEL' }),
+        hotwaxOrder({ orderId: 'HC10099', statusId: 'ORDER_CREATED' }),
+      ],
+      shopify: fulfilledPosCopy,
+    },
+    row: 'ambiguous_in_hotwax',
+    state: 'ambiguous',
+    tells: 'needs_human',
+  },
+  {
+    runbook:
+      'resolves an ambiguity once HotWax holds exactly one live order, and tells the person it is resolved',
+    given: record({ state: 'ambiguous', humanNotifiedAt: t0 + minute }),
+    evidence: {
+      versions: [hotwaxOrder({ statusId: 'ORDER_CANCELLED' }), hotwaxOrder({ orderId: 'HC10099' })],
+    },
+    row: 'ambiguity_resolved',
+    state: 'in_sync',
+    tells: 'resolved',
+    says: /HotWax holds one live order again: HC10099/,
+    and: (decision) => expect(decision.record.hotwax?.orderId).toBe('HC10099'),
+  },
+  {
+    runbook: 'is not ambiguous after an OFBiz refresh: the old version Cancelled and the new one live',
+    given: pos(),
+    evidence: {
+      versions: [
+        hotwaxOrder({ statusId: 'ORDER_CANCELLED' }),
+        hotwaxOrder({ orderId: 'HC10077', statusId: 'ORDER_COMPLETED', entryDate: t0 + 8 * minute }),
+      ],
+    },
+    row: 'in_sync',
+    state: 'in_sync',
+  },
+
+  // --- HotWax's own terminal decisions: the order reached HotWax, it is never re-imported ----------------------
+  ...(['ORDER_REJECTED', 'ORDER_EXPIRED'] as const).map(
+    (statusId): Scenario => ({
+      runbook: `records an order HotWax holds as ${statusId} as in sync, with a timeline note and no repair`,
+      given: record(),
+      evidence: { versions: [hotwaxOrder({ statusId })] },
+      row: 'closed_by_hotwax',
+      state: 'in_sync',
+      says: new RegExp(
+        `HotWax ${statusId === 'ORDER_REJECTED' ? 'rejected' : 'expired'} order HC10041 \\(${statusId}\\).*nothing to re-import or refresh`,
+      ),
+      and: (decision) => expect(decision.record.hotwax?.statusId).toBe(statusId),
+    }),
+  ),
+  {
+    runbook:
+      'escalates a POS order fulfilled in Shopify that HotWax rejected, with a support bundle, never refreshing it',
+    given: pos(),
+    evidence: { versions: [hotwaxOrder({ statusId: 'ORDER_REJECTED' })], shopify: fulfilledPosCopy },
+    row: 'fulfilled_but_closed_by_hotwax',
+    state: 'escalated',
+    tells: 'escalated',
+    says: /Shopify shows the order fulfilled, but HotWax rejected it/,
+    and: (decision) => {
+      expect(decision.notify?.title).toMatch(/fulfilled in Shopify but rejected in HotWax/);
+      expect(decision.notify?.bundle).toMatchObject({ hotwaxVersions: [{ statusId: 'ORDER_REJECTED' }] });
+      expect(decision.record.finding?.fix).toMatch(/never re-imports or refreshes/);
+      expect(decision.record.nextCheckAt).toBeUndefined();
+    },
+  },
+  {
+    runbook: 'escalates a web order fulfilled in Shopify that HotWax let expire',
+    given: record({ expectation: 'fulfilled', fulfilledSeenAt: t0 }),
+    evidence: { versions: [hotwaxOrder({ statusId: 'ORDER_EXPIRED' })] },
+    capabilities: maargCapabilities,
+    row: 'fulfilled_but_closed_by_hotwax',
+    state: 'escalated',
+    tells: 'escalated',
+    says: /HotWax expired it/,
+  },
+
+  // --- a tenant where a re-import updates an order in place (Maarg) ---------------------------------------------
+  {
+    runbook:
+      'repairs a POS order fulfilled in Shopify but Created in HotWax by re-importing it where a re-import updates it in place',
+    given: pos(),
+    evidence: {
+      versions: [hotwaxOrder({ statusId: 'ORDER_CREATED', salesChannelEnumId: 'POS_SALES_CHANNEL' })],
+      shopify: fulfilledPosCopy,
+    },
+    capabilities: maargCapabilities,
+    row: 'pos_stuck_reimport',
+    state: 'reimport_requested',
+    action: { kind: 'reimport' },
+    says: /HotWax order HC10041 is still ORDER_CREATED .*updates it in place.*order sync run now from the order's last update requested \(attempt 1 of 3\)/,
+    and: (decision) => {
+      expect(decision.record.repairs?.[0]?.kind).toBe('reimport_job');
+      expect(decision.record.hotwax?.orderId).toBe('HC10041');
+    },
+  },
+  {
+    runbook: 'verifies the re-import of a stuck POS order once HotWax shows it Completed',
+    given: pos({ state: 'reimport_requested', repairAttempts: 1, lastRepairAt: t0 }),
+    evidence: { versions: [hotwaxOrder({ statusId: 'ORDER_COMPLETED' })] },
+    capabilities: maargCapabilities,
+    row: 'reimport_verified',
+    state: 'in_sync',
+    says: /Re-import verified: HotWax order HC10041 is ORDER_COMPLETED/,
+    and: (decision) => expect(decision.repairVerified).toBe(true),
+  },
+  {
+    runbook: 're-imports a stuck POS order again when it is still Created after the re-import',
+    given: pos({ state: 'reimport_requested', repairAttempts: 1, lastRepairAt: t0 }),
+    evidence: { versions: [hotwaxOrder({ statusId: 'ORDER_CREATED' })], shopify: fulfilledPosCopy },
+    capabilities: maargCapabilities,
+    row: 'stuck_reimport_not_verified',
+    state: 'reimport_requested',
+    action: { kind: 'reimport' },
+    says: /Re-import not verified: HotWax order HC10041 is still ORDER_CREATED; .*\(attempt 2 of 3\)/,
+  },
+  {
+    runbook: 'says the re-import of a stuck POS order did not happen when HotWax reports its run failed',
+    given: pos({
+      state: 'reimport_requested',
+      repairAttempts: 1,
+      lastRepairAt: t0,
+      repairs: [{ at: t0, kind: 'reimport_job', detail: 'order sync', runId: 'JR100042' }],
+    }),
+    evidence: {
+      versions: [hotwaxOrder({ statusId: 'ORDER_CREATED' })],
+      shopify: fulfilledPosCopy,
+      reimportRun: { runId: 'JR100042', outcome: 'failed' },
+    },
+    capabilities: maargCapabilities,
+    row: 'stuck_reimport_not_verified',
+    state: 'reimport_requested',
+    action: { kind: 'reimport' },
+    says: /HotWax's run JR100042 of it failed, so the re-import did not happen/,
+    and: (decision) => expect(decision.events[0]?.detail).toMatchObject({ failedRunId: 'JR100042' }),
+  },
+  {
+    runbook:
+      'says a missing order was not re-imported when HotWax reports the run failed, and re-imports again',
+    given: record({
+      state: 'reimport_requested',
+      repairAttempts: 1,
+      lastRepairAt: t0,
+      repairs: [{ at: t0, kind: 'reimport_job', detail: 'order sync', runId: 'JR7' }],
+    }),
+    evidence: { versions: [], shopify: shopifyCopy(), reimportRun: { runId: 'JR7', outcome: 'failed' } },
+    capabilities: maargCapabilities,
+    row: 'reimport_not_landed',
+    state: 'reimport_requested',
+    action: { kind: 'reimport' },
+    says: /^Still not in HotWax after the re-import: HotWax's run JR7 of it failed/,
+  },
+  {
+    runbook: 'words the re-import of a missing order as an order sync where a re-import updates in place',
+    given: record(),
+    evidence: { versions: [], shopify: shopifyCopy() },
+    capabilities: maargCapabilities,
+    row: 'missed_by_import',
+    state: 'reimport_requested',
+    action: { kind: 'reimport' },
+    says: /order sync run now from the order's last update requested/,
+  },
+  {
+    runbook: 'escalates a stuck POS order whose re-imports are used up',
+    given: pos({ state: 'reimport_requested', repairAttempts: 3, lastRepairAt: t0 }),
+    evidence: { versions: [hotwaxOrder({ statusId: 'ORDER_CREATED' })], shopify: fulfilledPosCopy },
+    capabilities: maargCapabilities,
+    row: 'repairs_exhausted',
+    state: 'escalated',
+    tells: 'escalated',
+    says: /Re-import not verified.*3 repairs did not fix it/,
+  },
+  {
+    runbook:
+      'still sends a web order held in Created to the approval diagnosis there, naming "Approve imported orders" instead of the approval job',
+    given: record(),
+    now: t0 + 61 * minute,
+    evidence: {
+      versions: [hotwaxOrder({ statusId: 'ORDER_CREATED' })],
+      shopify: shopifyCopy(),
+      approval: { mechanism: 'store_setting', enabled: false, recentRunStatuses: [] },
+    },
+    capabilities: maargCapabilities,
+    row: 'held_for_approval',
+    state: 'awaiting_approval',
+    tells: 'needs_human',
+    and: (decision) => {
+      expect(decision.record.finding?.explanation).toMatch(
+        /"Approve imported orders" setting \(autoApproveOrder\) is off/,
+      );
+      expect(decision.notify?.fix).toMatch(/Company › Product stores/);
+      expect(`${decision.notify?.explanation} ${decision.notify?.fix}`).not.toMatch(/JOB_APR_ORD/);
+      expect(decision.events[0]?.detail).toMatchObject({ approval: 'store_setting' });
+    },
+  },
+  {
+    runbook: 'says it does not know whether "Approve imported orders" is on when HotWax does not say',
+    given: record(),
+    now: t0 + 61 * minute,
+    evidence: {
+      versions: [hotwaxOrder({ statusId: 'ORDER_CREATED' })],
+      shopify: shopifyCopy({ displayFinancialStatus: 'PENDING' }),
+      approval: { mechanism: 'store_setting', enabled: undefined, recentRunStatuses: [] },
+    },
+    capabilities: maargCapabilities,
+    row: 'held_for_approval',
+    state: 'awaiting_approval',
+    tells: 'needs_human',
+    and: (decision) => {
+      expect(decision.record.finding?.explanation).toMatch(/payment is pending/);
+      expect(decision.record.finding?.explanation).toMatch(/did not say whether .*autoApproveOrder/);
+    },
+  },
 ];
 
 describe('the decision table: the order-sync runbook', () => {
@@ -382,6 +634,19 @@ describe('the decision table: the order-sync runbook', () => {
       settings,
     );
     expect(assessment).toMatchObject({ kind: 'stuck', because: 'fulfilled' });
+  });
+
+  it('asks how the re-import run went only while a re-import HotWax named is being verified', () => {
+    const verifying = record({
+      state: 'reimport_requested',
+      repairs: [{ at: t0, kind: 'reimport_job', detail: 'order sync', runId: 'JR1' }],
+    });
+    expect(assessOrder(verifying, [], t0, settings).needs.reimportRun).toBe(true);
+    expect(assessOrder({ ...verifying, repairs: [] }, [], t0, settings).needs.reimportRun).toBe(false);
+    expect(assessOrder({ ...verifying, state: 'pending_check' }, [], t0, settings).needs.reimportRun).toBe(
+      false,
+    );
+    expect(assessOrder(verifying, [hotwaxOrder()], t0, settings).needs.reimportRun).toBe(false);
   });
 
   it('is summarised truthfully in the table at the top of decision-table.ts', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { pickLiveVersion, wasRefreshed } from '../../shared/domain/hotwax-versions.js';
+import {
+  isHotwaxDecision,
+  liveVersions,
+  pickLiveVersion,
+  wasRefreshed,
+} from '../../shared/domain/hotwax-versions.js';
 import type { HotwaxOrder } from '../../shared/domain/ports.js';
 
 const order = (orderId: string, statusId: string, entryDate?: number): HotwaxOrder => ({
@@ -52,5 +57,26 @@ describe('wasRefreshed', () => {
     const versions = [order('HC1', 'ORDER_CANCELLED', 1), order('HC2', 'ORDER_COMPLETED', 2)];
     expect(wasRefreshed(versions, 'HC1')).toBe(true);
     expect(wasRefreshed(versions, 'HC2')).toBe(false);
+  });
+});
+
+describe('liveVersions', () => {
+  it('keeps every order that is not cancelled, newest first: two of them are an ambiguity', () => {
+    const versions = [
+      order('HC1', 'ORDER_COMPLETED', 1),
+      order('HC2', 'ORDER_CANCELLED', 2),
+      order('HC3', 'ORDER_CREATED', 3),
+    ];
+    expect(liveVersions(versions).map((version) => version.orderId)).toEqual(['HC3', 'HC1']);
+  });
+
+  it("counts a rejected or expired order as live: it is HotWax's decision on an order it holds", () => {
+    expect(liveVersions([order('HC1', 'ORDER_REJECTED', 1), order('HC2', 'ORDER_EXPIRED', 2)])).toHaveLength(
+      2,
+    );
+    expect(isHotwaxDecision(order('HC1', 'ORDER_REJECTED'))).toBe(true);
+    expect(isHotwaxDecision(order('HC1', 'ORDER_EXPIRED'))).toBe(true);
+    expect(isHotwaxDecision(order('HC1', 'ORDER_CANCELLED'))).toBe(false);
+    expect(isHotwaxDecision(order('HC1', 'ORDER_APPROVED'))).toBe(false);
   });
 });

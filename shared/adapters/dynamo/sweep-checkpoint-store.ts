@@ -22,12 +22,21 @@ const toWindow = (value: unknown): SweepWindow | undefined => {
   };
 };
 
+const flowStatuses = new Set<string>(['ok', 'paused', 'missing', 'failing']);
+const toImportFlows = (value: unknown): SweepCheckpoint['importFlows'] =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (Object.fromEntries(
+        Object.entries(value).filter(([, status]) => flowStatuses.has(String(status))),
+      ) as SweepCheckpoint['importFlows'])
+    : {};
+
 const fromItem = (item: Item | undefined): SweepCheckpoint => ({
   lastCompletedEnd: typeof item?.lastCompletedEnd === 'number' ? item.lastCompletedEnd : undefined,
   current: toWindow(item?.currentWindow),
   consecutiveMissedSweeps: Number(item?.consecutiveMissedSweeps ?? 0),
   lastRunMissed: Number(item?.lastRunMissed ?? 0),
   missingTopics: Array.isArray(item?.missingTopics) ? item.missingTopics.map(String) : [],
+  importFlows: toImportFlows(item?.importFlows),
   lastRunAt: typeof item?.lastRunAt === 'number' ? item.lastRunAt : undefined,
 });
 

@@ -135,6 +135,18 @@ const capabilitiesOf = (
         approval: 'job',
       };
 
+type DiscoveryListener = (line: string, description: HotwaxBackendDescription) => void;
+const discoveryListeners = new Set<DiscoveryListener>();
+
+/**
+ * Hears every backend discovery of the deferred ports of this process, besides each port's own `onDiscovered`: the
+ * local runtime runs every function in one process and prints the line once. Returns the unsubscribe.
+ */
+export const onHotwaxDiscovered = (listener: DiscoveryListener): (() => void) => {
+  discoveryListeners.add(listener);
+  return () => discoveryListeners.delete(listener);
+};
+
 export class HotwaxNotDiscoveredError extends Error {
   override name = 'HotwaxNotDiscoveredError';
 }
@@ -156,7 +168,9 @@ export const createDeferredHotwaxPort = (
     pending ??= createHotwaxPort(options).then(
       (created) => {
         port = created;
-        events.onDiscovered?.(describeHotwaxBackend(created.describe()), created.describe());
+        const line = describeHotwaxBackend(created.describe());
+        events.onDiscovered?.(line, created.describe());
+        for (const listener of discoveryListeners) listener(line, created.describe());
         return created;
       },
       (error: unknown) => {
@@ -187,6 +201,13 @@ export const createDeferredHotwaxPort = (
       return port.orderUrl(hotwaxOrderId);
     },
   };
+  // Only a backend that names its runs answers how one went (Maarg); the others say they do not know.
+  if (known !== 'ofbiz') {
+    deferred.reimportRunOutcome = async (runId) => {
+      const ready_ = await ready();
+      return ready_.reimportRunOutcome ? ready_.reimportRunOutcome(runId) : 'unknown';
+    };
+  }
   // Only a backend that can refresh offers it; the decision table reads `capabilities.canRefresh` first.
   if (options.refreshOrderService && known !== 'maarg') {
     deferred.refreshOrder = async (hotwaxOrderId) => {

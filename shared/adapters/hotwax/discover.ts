@@ -111,7 +111,7 @@ export const discoverHotwaxBackend = async (options: DiscoverOptions): Promise<H
       backend: 'maarg',
       maargUrl: maargBase,
       login: 'maarg',
-      how: `${choice === 'maarg' ? 'HOTWAX_BACKEND=maarg' : 'discovered'} a Maarg-only tenant (no /api/; /rest/s1/admin/checkLoginOptions answered)`,
+      how: `${choice === 'maarg' ? 'HOTWAX_BACKEND=maarg on' : 'discovered'} a Maarg-only tenant (no /api/; /rest/s1/admin/checkLoginOptions answered)`,
     };
   }
   throw new HotwaxSetupError(

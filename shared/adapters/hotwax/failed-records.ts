@@ -5,6 +5,8 @@
  * CSV whose cells hold JSON.
  */
 
+import type { ImportFailure } from '../../domain/ports.js';
+import { HotwaxError } from './errors.js';
 import { parseJsonLossless } from './wire.js';
 
 type Json = unknown;
@@ -345,4 +347,51 @@ export const matchFailedRecords = (
     for (const id of ids) found.set(id, errorText);
   }
   return found;
+};
+
+/** A log of failed import records, newest first in the list a search goes through. */
+export interface FailedRecordLog {
+  logId: string;
+  createdDate: number;
+}
+
+/**
+ * "Match the Shopify order ID in the failed-record JSON" over a backend's logs, newest first, so the newest failure
+ * of an order wins and the search stops once every order is accounted for. One unreadable file (a refused
+ * download) is skipped and said, so it cannot hide the others; an outage or bad credentials still fail the search.
+ * The files are read in memory only and the error texts come back redacted.
+ */
+export const findFailuresInLogs = async <Log extends FailedRecordLog>(params: {
+  logs: readonly Log[];
+  wanted: ReadonlySet<string>;
+  /** the log's failed-record file; undefined when it has none */
+  readFile: (log: Log) => Promise<string | undefined>;
+  /** where the failure was found, for people (config, content or data resource ids) */
+  describe: (log: Log) => Omit<ImportFailure, 'shopifyOrderId' | 'logId' | 'createdDate' | 'errorText'>;
+  onUnreadable: (log: Log, error: HotwaxError) => void;
+}): Promise<Map<string, ImportFailure>> => {
+  const failures = new Map<string, ImportFailure>();
+  for (const log of params.logs) {
+    const remaining = new Set([...params.wanted].filter((id) => !failures.has(id)));
+    if (remaining.size === 0) break;
+    let file: string | undefined;
+    try {
+      file = await params.readFile(log);
+    } catch (error) {
+      if (!(error instanceof HotwaxError) || error.transient || error.name === 'HotwaxAuthError') throw error;
+      params.onUnreadable(log, error);
+      continue;
+    }
+    if (file === undefined) continue;
+    for (const [shopifyOrderId, errorText] of matchFailedRecords(file, remaining, { redact: true })) {
+      failures.set(shopifyOrderId, {
+        shopifyOrderId,
+        logId: log.logId,
+        createdDate: log.createdDate,
+        errorText,
+        ...params.describe(log),
+      });
+    }
+  }
+  return failures;
 };

@@ -1,21 +1,18 @@
 import { HotwaxApiError, HotwaxAuthError, HotwaxHttpError } from './errors.js';
-import { createHotwaxSession, type HotwaxSession, type LoginAnswer } from './session.js';
-import { type RequestInitWithHeaders, sendOnce } from './transport.js';
+import {
+  createHotwaxSession,
+  type HotwaxConnectionOptions,
+  type HotwaxSession,
+  type LoginAnswer,
+  type LoginOptions,
+  sendAuthorized,
+} from './session.js';
+import { postJsonOnce, type RequestInitWithHeaders, sendOnce } from './transport.js';
 import { parseHotwaxBody, parseHotwaxFile, type QueryValue, serializeParams } from './wire.js';
 
-export interface HotwaxHttpOptions {
-  /** e.g. `https://acme.hotwax.io`; `/api/...` is appended */
+export interface HotwaxHttpOptions extends HotwaxConnectionOptions {
+  /** e.g. `https://acme.hotwax.io`; `/api/...` is appended. A long-lived token: OMS Settings › Create JWT Token */
   baseUrl: string;
-  /** a long-lived JWT made in HotWax (OMS Settings › Create JWT Token), used as Bearer as is */
-  apiToken?: string;
-  username?: string;
-  password?: string;
-  /** per HTTP attempt, default 10 000 */
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  now?: () => number;
-  /** credentials shared with another client of the same tenant; replaces apiToken/username/password */
-  session?: HotwaxSession;
 }
 
 type Params = Readonly<Record<string, QueryValue>>;
@@ -41,23 +38,12 @@ export const normalizeBaseUrl = (baseUrl: string): string =>
  * 200 with `_ERROR_MESSAGE_`, whose text may name the user, so it stays out of the error.
  */
 export const ofbizLogin =
-  (options: {
-    baseUrl: string;
-    username: string;
-    password: string;
-    timeoutMs?: number;
-    fetch?: typeof fetch;
-  }): (() => Promise<LoginAnswer>) =>
+  (options: LoginOptions & { baseUrl: string }): (() => Promise<LoginAnswer>) =>
   async () => {
-    const response = await sendOnce(
-      options.fetch ?? globalThis.fetch,
+    const response = await postJsonOnce(
+      options,
       `${normalizeBaseUrl(options.baseUrl)}/api/login`,
-      {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ USERNAME: options.username, PASSWORD: options.password }),
-      },
-      options.timeoutMs ?? 10_000,
+      { USERNAME: options.username, PASSWORD: options.password },
       'login',
     );
     if (response.status === 401 || response.status === 403) {
@@ -115,23 +101,13 @@ export const createHotwaxHttp = (options: HotwaxHttpOptions): HotwaxHttp => {
     headers: { ...init.headers, Authorization: `Bearer ${value}` },
   });
 
-  const authorized = async (endpoint: string, search: string, init: RequestInitWithHeaders) => {
-    const first = await session.token();
-    const response = await send(endpoint, search, withBearer(init, first));
-    if (response.status !== 401) return response;
-    if (session.fixedToken) {
-      throw new HotwaxAuthError(
-        'HotWax rejected HOTWAX_API_TOKEN (HTTP 401): create a new JWT in OMS Settings › Create JWT Token',
-        endpoint,
-      );
-    }
-    session.rejected(first);
-    const retried = await send(endpoint, search, withBearer(init, await session.token()));
-    if (retried.status === 401) {
-      throw new HotwaxAuthError(`HotWax ${endpoint} answered 401 even right after a fresh login`, endpoint);
-    }
-    return retried;
-  };
+  const authorized = (endpoint: string, search: string, init: RequestInitWithHeaders) =>
+    sendAuthorized(
+      session,
+      endpoint,
+      (token) => send(endpoint, search, withBearer(init, token)),
+      'OMS Settings › Create JWT Token',
+    );
 
   const json = async (
     endpoint: string,

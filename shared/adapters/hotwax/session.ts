@@ -1,9 +1,32 @@
 import { HotwaxAuthError } from './errors.js';
+import type { RawAnswer } from './transport.js';
 
 /** What a login answers on both backends: `{"token", "expirationTime"}` (epoch ms). */
 export interface LoginAnswer {
   token: string;
   expirationTime?: number;
+}
+
+/** How a port reaches one backend: its credentials and the HTTP settings every call uses. */
+export interface HotwaxConnectionOptions {
+  /** a long-lived JWT made in HotWax, used as Bearer as is */
+  apiToken?: string;
+  username?: string;
+  password?: string;
+  /** per HTTP attempt, default 10 000 */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  now?: () => number;
+  /** credentials shared with another client of the same tenant; replaces apiToken/username/password */
+  session?: HotwaxSession;
+}
+
+/** What a login call needs besides where to send it. */
+export interface LoginOptions {
+  username: string;
+  password: string;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
 }
 
 export interface HotwaxSession {
@@ -66,4 +89,32 @@ export const createHotwaxSession = (options: {
       if (current?.value === token) current = undefined;
     },
   };
+};
+
+/**
+ * One call with the session's Bearer token, as both backends want it: on a 401 log in again once and retry; a
+ * long-lived API token cannot be renewed, so its 401 is an auth error saying where to make a new one.
+ */
+export const sendAuthorized = async (
+  session: HotwaxSession,
+  endpoint: string,
+  send: (token: string) => Promise<RawAnswer>,
+  /** where a person makes a new long-lived token on this backend */
+  newTokenAt: string,
+): Promise<RawAnswer> => {
+  const first = await session.token();
+  const response = await send(first);
+  if (response.status !== 401) return response;
+  if (session.fixedToken) {
+    throw new HotwaxAuthError(
+      `HotWax rejected HOTWAX_API_TOKEN (HTTP 401): create a new JWT in ${newTokenAt}`,
+      endpoint,
+    );
+  }
+  session.rejected(first);
+  const retried = await send(await session.token());
+  if (retried.status === 401) {
+    throw new HotwaxAuthError(`HotWax ${endpoint} answered 401 even right after a fresh login`, endpoint);
+  }
+  return retried;
 };

@@ -32,3 +32,22 @@ export const sendOnce = async (
     throw new HotwaxNetworkError(endpoint, { cause: error });
   }
 };
+
+/** One JSON POST without credentials (a login), with the same deadline as every other call. */
+export const postJsonOnce = (
+  options: { fetch?: typeof fetch | undefined; timeoutMs?: number | undefined },
+  url: string,
+  body: Record<string, unknown>,
+  endpoint: string,
+): Promise<RawAnswer> =>
+  sendOnce(
+    options.fetch ?? globalThis.fetch,
+    url,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(body),
+    },
+    options.timeoutMs ?? 10_000,
+    endpoint,
+  );

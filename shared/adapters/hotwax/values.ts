@@ -56,3 +56,22 @@ export const toHotwaxOrder = (doc: Record<string, unknown>): HotwaxOrder | undef
 /** `{orderId}` in a link template, replaced URL-safely. */
 export const fillOrderUrl = (template: string, hotwaxOrderId: string): string =>
   template.replaceAll('{orderId}', encodeURIComponent(hotwaxOrderId));
+
+/**
+ * Adds the orders among a page of OrderHeader rows to `into`, by Shopify id, each version once. A row naming an id
+ * not asked for is dropped: never trust the filter blindly (Moqui ignores a parameter it does not know, and an order
+ * filed under the wrong Shopify id would hide a missing one).
+ */
+export const addOrderVersions = (
+  rows: readonly Record<string, unknown>[],
+  wanted: ReadonlySet<string>,
+  into: Map<string, HotwaxOrder[]>,
+): void => {
+  for (const row of rows) {
+    const order = toHotwaxOrder(row);
+    if (!order || !wanted.has(order.externalId)) continue;
+    const versions = into.get(order.externalId) ?? [];
+    if (!versions.some((known) => known.orderId === order.orderId)) versions.push(order);
+    into.set(order.externalId, versions);
+  }
+};

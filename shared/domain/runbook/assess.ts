@@ -1,6 +1,7 @@
-import { pickLiveVersion } from '../hotwax-versions.js';
+import { isHotwaxDecision, liveVersions } from '../hotwax-versions.js';
 import type { OrderRecord } from '../order-sync.js';
 import type { HotwaxOrder } from '../ports.js';
+import { lastRepairRunId } from './evidence.js';
 import type { RunbookSettings } from './settings.js';
 
 /**
@@ -13,7 +14,11 @@ export type Assessment =
   /** no live order in HotWax */
   | { kind: 'absent' }
   /** live but still Created (or a fulfilled POS order not Completed) past its time */
-  | { kind: 'stuck'; live: HotwaxOrder; because: 'age' | 'fulfilled' };
+  | { kind: 'stuck'; live: HotwaxOrder; because: 'age' | 'fulfilled' }
+  /** several live orders share the Shopify id (an exchange, a duplicate import): none of them is "the" order */
+  | { kind: 'ambiguous'; liveOrders: readonly HotwaxOrder[] }
+  /** the one live order ended in HotWax's own terminal decision (ORDER_REJECTED, ORDER_EXPIRED) */
+  | { kind: 'decided_by_hotwax'; live: HotwaxOrder };
 
 /** The evidence the decision needs beyond HotWax's orders. */
 export interface EvidenceNeeds {
@@ -23,9 +28,20 @@ export interface EvidenceNeeds {
   importFailures: boolean;
   /** web order held in Created: how approval works and whether it runs */
   approval: boolean;
+  /** a re-import did not show yet: did HotWax's run of it fail? (only when HotWax named the run) */
+  reimportRun: boolean;
 }
 
-const nothingMore: EvidenceNeeds = { shopify: false, importFailures: false, approval: false };
+const nothingMore: EvidenceNeeds = {
+  shopify: false,
+  importFailures: false,
+  approval: false,
+  reimportRun: false,
+};
+
+/** The verify of a re-import that has not shown: HotWax's run of it may say it failed. */
+const awaitsReimportRun = (record: OrderRecord) =>
+  record.state === 'reimport_requested' && lastRepairRunId(record) !== undefined;
 
 export const assessOrder = (
   record: OrderRecord,
@@ -33,9 +49,16 @@ export const assessOrder = (
   now: number,
   settings: RunbookSettings,
 ): { assessment: Assessment; needs: EvidenceNeeds } => {
-  const live = pickLiveVersion(versions);
+  const [live, ...others] = liveVersions(versions);
   if (!live)
-    return { assessment: { kind: 'absent' }, needs: { ...nothingMore, shopify: true, importFailures: true } };
+    return {
+      assessment: { kind: 'absent' },
+      needs: { ...nothingMore, shopify: true, importFailures: true, reimportRun: awaitsReimportRun(record) },
+    };
+  // "Newest non-cancelled is the live version only when exactly one non-cancelled order exists" (hotwax-api.md).
+  if (others.length > 0)
+    return { assessment: { kind: 'ambiguous', liveOrders: [live, ...others] }, needs: nothingMore };
+  if (isHotwaxDecision(live)) return { assessment: { kind: 'decided_by_hotwax', live }, needs: nothingMore };
 
   const fulfilledDue =
     record.expectation === 'fulfilled'
@@ -52,7 +75,12 @@ export const assessOrder = (
   if (byFulfilment || byAge) {
     return {
       assessment: { kind: 'stuck', live, because: byFulfilment ? 'fulfilled' : 'age' },
-      needs: { ...nothingMore, shopify: true, approval: record.channel !== 'pos' },
+      needs: {
+        ...nothingMore,
+        shopify: true,
+        approval: record.channel !== 'pos',
+        reimportRun: awaitsReimportRun(record),
+      },
     };
   }
   const dues = [fulfilledDue, created ? createdDue : undefined].filter(

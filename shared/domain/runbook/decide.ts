@@ -120,7 +120,8 @@ const requestRepair = (
 const recordInSync = (situation: Situation, facts: RowFacts, message: string): Step => {
   const { current, versions, now } = facts;
   if (!('live' in situation)) return { changes: {}, message };
-  const { live, watchUntil } = situation;
+  const { live } = situation;
+  const watchUntil = 'watchUntil' in situation ? situation.watchUntil : undefined;
   return {
     changes: {
       hotwax: hotwaxSummary(current, live, versions, now),

@@ -2,32 +2,38 @@ import type { Finding, OrderRecord } from '../order-sync.js';
 import type { HotwaxOrder } from '../ports.js';
 import type { SyncState } from '../states.js';
 import type { Situation, SituationKind } from './situations.js';
-import { approvalTroubleshooting, refreshOrderSteps } from './words.js';
+import { ambiguousOrdersSteps, approvalSteps, hotwaxClosedSteps, refreshOrderSteps } from './words.js';
 
 /**
  * THE decision table: the runbook's branches as rows. A row says, for one situation, the order's next state, the
  * action, who is told and what the timeline says. `decide` applies a row; adding a branch is adding a row (and
  * the situation that selects it in `situations.ts`).
  *
- * | situation                  | next               | action         | tells            |
- * | -------------------------- | ------------------ | -------------- | ---------------- |
- * | in_sync                    | in_sync            | none           | resolved_if_told |
- * | reimport_verified          | in_sync            | none           | resolved_if_told |
- * | refresh_verified           | in_sync            | none           | resolved_if_told |
- * | left_created               | in_sync            | none           | resolved_if_told |
- * | gone_from_shopify          | ignored            | none           | nobody           |
- * | test_order                 | ignored            | none           | nobody           |
- * | cancelled_in_shopify       | ignored            | none           | nobody           |
- * | data_fixed_in_shopify      | reimport_requested | reimport       | nobody           |
- * | data_problem               | blocked_on_data    | wait_on_person | person_once      |
- * | reimport_not_landed        | reimport_requested | reimport       | nobody           |
- * | import_failed              | reimport_requested | reimport       | nobody           |
- * | missed_by_import           | reimport_requested | reimport       | nobody           |
- * | pos_fulfilled_stuck        | refresh_requested  | refresh        | nobody           |
- * | refresh_not_verified       | refresh_requested  | refresh        | nobody           |
- * | pos_needs_manual_refresh   | stuck_created      | wait_on_person | person_once      |
- * | held_for_approval          | awaiting_approval  | wait_on_person | person_once      |
- * | repairs_exhausted          | escalated          | none           | support          |
+ * | situation                      | next               | action         | tells            |
+ * | ------------------------------ | ------------------ | -------------- | ---------------- |
+ * | in_sync                        | in_sync            | none           | resolved_if_told |
+ * | reimport_verified              | in_sync            | none           | resolved_if_told |
+ * | refresh_verified               | in_sync            | none           | resolved_if_told |
+ * | left_created                   | in_sync            | none           | resolved_if_told |
+ * | ambiguity_resolved             | in_sync            | none           | resolved_if_told |
+ * | ambiguous_in_hotwax            | ambiguous          | wait_on_person | person_once      |
+ * | closed_by_hotwax               | in_sync            | none           | resolved_if_told |
+ * | fulfilled_but_closed_by_hotwax | escalated          | none           | support          |
+ * | gone_from_shopify              | ignored            | none           | nobody           |
+ * | test_order                     | ignored            | none           | nobody           |
+ * | cancelled_in_shopify           | ignored            | none           | nobody           |
+ * | data_fixed_in_shopify          | reimport_requested | reimport       | nobody           |
+ * | data_problem                   | blocked_on_data    | wait_on_person | person_once      |
+ * | reimport_not_landed            | reimport_requested | reimport       | nobody           |
+ * | import_failed                  | reimport_requested | reimport       | nobody           |
+ * | missed_by_import               | reimport_requested | reimport       | nobody           |
+ * | pos_fulfilled_stuck            | refresh_requested  | refresh        | nobody           |
+ * | refresh_not_verified           | refresh_requested  | refresh        | nobody           |
+ * | pos_stuck_reimport             | reimport_requested | reimport       | nobody           |
+ * | stuck_reimport_not_verified    | reimport_requested | reimport       | nobody           |
+ * | pos_needs_manual_refresh       | stuck_created      | wait_on_person | person_once      |
+ * | held_for_approval              | awaiting_approval  | wait_on_person | person_once      |
+ * | repairs_exhausted              | escalated          | none           | support          |
  *
  * `missing` (DESIGN.md) is what the absent rows observe, never a `next`: see `states.ts`.
  */
@@ -118,6 +124,16 @@ const keepHotwax = (
   { current, versions, now }: RowFacts,
 ): Partial<OrderRecord> => ({ hotwax: hotwaxSummary(current, stuck.live, versions, now) });
 
+/** HotWax's terminal decision in a word: "rejected" or "expired". */
+const closedAs = ({ statusId }: HotwaxOrder) => (statusId === 'ORDER_EXPIRED' ? 'expired' : 'rejected');
+
+const listOrders = (orders: readonly HotwaxOrder[]) =>
+  orders.map(({ orderId, statusId }) => `${orderId} ${statusId}`).join(', ');
+
+/** Why a re-import did not show, with HotWax's word on its run when it has one. */
+const notShownYet = (what: string, runFailed: string | undefined) =>
+  runFailed ? `${what}: HotWax's run ${runFailed} of it failed, so the re-import did not happen` : what;
+
 export const decisionTable: DecisionTable = {
   in_sync: inSync(
     ({ live }) => `In HotWax as order ${live.orderId} (${live.statusId}).`,
@@ -144,6 +160,63 @@ export const decisionTable: DecisionTable = {
       'After a refresh request the order left Created without a new version',
     ),
     verifiesRepair: true,
+  },
+  ambiguity_resolved: inSync(
+    ({ live }) => `HotWax holds one live order again: ${live.orderId} (${live.statusId}).`,
+    'After an ambiguity: HotWax holds exactly one live order again',
+  ),
+
+  ambiguous_in_hotwax: {
+    when: 'Several live HotWax orders share the Shopify id (an exchange, a duplicate import): a person decides',
+    next: 'ambiguous',
+    action: 'wait_on_person',
+    tells: 'person_once',
+    event: ['check.ambiguous', 'check.still_ambiguous'],
+    says: ({ liveOrders: live }, { stayed, nextLookAt }) =>
+      stayed
+        ? `HotWax still holds ${live.length} live orders for this Shopify order (${listOrders(live)}); next look at ${iso(nextLookAt)}.`
+        : `HotWax holds ${live.length} live orders for this Shopify order (${listOrders(live)}): an exchange or a duplicate import. The monitor does not pick one, so it calls nothing in sync and repairs nothing.`,
+    finding: ({ liveOrders: live }) => ({
+      title: 'Several live HotWax orders for one Shopify order',
+      explanation: `HotWax holds ${live.length} orders that are not cancelled with this Shopify order id (${listOrders(live)}), so none of them is known to be the order.`,
+      fix: ambiguousOrdersSteps(live.map((order) => order.orderId)),
+    }),
+    title: ({ liveOrders: live }, { current }) =>
+      `Order ${current.orderName} has ${live.length} live orders in HotWax`,
+    detail: ({ liveOrders: live }) => ({
+      hotwaxOrders: live.map(({ orderId, statusId }) => ({ orderId, statusId })),
+    }),
+    keeps: ({ liveOrders: live }, { current, versions, now }) => {
+      const [newest] = live;
+      return newest ? { hotwax: hotwaxSummary(current, newest, versions, now) } : {};
+    },
+  },
+  closed_by_hotwax: {
+    ...inSync(
+      ({ live }) =>
+        `HotWax ${closedAs(live)} order ${live.orderId} (${live.statusId}): the order reached HotWax and HotWax decided on it, so there is nothing to re-import or refresh.`,
+      'HotWax rejected or expired the order it imported: its own decision, the order is in HotWax',
+    ),
+    title: ({ live }, { current }) =>
+      `HotWax ${closedAs(live)} order ${current.orderName}: nothing left for the monitor to sync`,
+  },
+  fulfilled_but_closed_by_hotwax: {
+    when: 'Shopify shows the order fulfilled, but HotWax rejected or expired it: HotWax decided, a person reconciles',
+    next: 'escalated',
+    action: 'none',
+    tells: 'support',
+    event: 'escalated',
+    says: ({ live }) =>
+      `Shopify shows the order fulfilled, but HotWax ${closedAs(live)} it (order ${live.orderId}, ${live.statusId}). HotWax decided on this order itself, so the monitor never re-imports or refreshes it — escalated to a person with a support bundle.`,
+    finding: ({ live }) => ({
+      title: `Fulfilled in Shopify, ${closedAs(live)} in HotWax`,
+      explanation: `HotWax ${closedAs(live)} order ${live.orderId} (${live.statusId}) while Shopify shows the order fulfilled.`,
+      fix: hotwaxClosedSteps(live.orderId),
+    }),
+    title: ({ live }, { current }) =>
+      `Order ${current.orderName} is fulfilled in Shopify but ${closedAs(live)} in HotWax`,
+    detail: ({ live }) => ({ hotwaxOrderId: live.orderId, statusId: live.statusId }),
+    keeps: ({ live }, facts) => keepHotwax({ stuck: { live } }, facts),
   },
 
   gone_from_shopify: ignored('The order no longer exists in Shopify'),
@@ -185,13 +258,14 @@ export const decisionTable: DecisionTable = {
     }),
   },
   reimport_not_landed: {
-    when: 'Still not in HotWax after the re-import',
+    when: 'Still not in HotWax after the re-import (HotWax may say its run failed)',
     next: 'reimport_requested',
     action: 'reimport',
     tells: 'nobody',
     event: 'repair.reimport',
-    says: () => 'Still not in HotWax after the re-import',
+    says: ({ runFailed }) => notShownYet('Still not in HotWax after the re-import', runFailed),
     finding: ({ failure }) => failure?.finding,
+    detail: ({ runFailed }) => (runFailed ? { failedRunId: runFailed } : {}),
   },
   import_failed: {
     when: 'Not in HotWax: the import failed on something a re-import can get past',
@@ -204,7 +278,7 @@ export const decisionTable: DecisionTable = {
     finding: ({ failure }) => failure.finding,
   },
   missed_by_import: {
-    when: 'Not in HotWax and no failed record names it: the New Orders job missed it',
+    when: 'Not in HotWax and no failed record names it: the import (New Orders job, order sync) missed it',
     next: 'reimport_requested',
     action: 'reimport',
     tells: 'nobody',
@@ -230,6 +304,30 @@ export const decisionTable: DecisionTable = {
     event: 'repair.refresh',
     says: ({ stuck: { live } }) =>
       `Refresh not verified: HotWax order ${live.orderId} is still ${live.statusId}`,
+    keeps: keepHotwax,
+  },
+  pos_stuck_reimport: {
+    when: 'POS order fulfilled in Shopify, still Created in HotWax, and a re-import updates it in place: re-import it',
+    next: 'reimport_requested',
+    action: 'reimport',
+    tells: 'nobody',
+    event: 'repair.reimport',
+    says: ({ stuck: { live, late } }) =>
+      `POS order fulfilled in Shopify but HotWax order ${live.orderId} is still ${live.statusId} ${late}; a re-import updates it in place (no refresh, no old version)`,
+    keeps: keepHotwax,
+  },
+  stuck_reimport_not_verified: {
+    when: 'The re-import of a stuck POS order did not show: still Created (HotWax may say its run failed)',
+    next: 'reimport_requested',
+    action: 'reimport',
+    tells: 'nobody',
+    event: 'repair.reimport',
+    says: ({ stuck: { live }, runFailed }) =>
+      notShownYet(
+        `Re-import not verified: HotWax order ${live.orderId} is still ${live.statusId}`,
+        runFailed,
+      ),
+    detail: ({ runFailed }) => (runFailed ? { failedRunId: runFailed } : {}),
     keeps: keepHotwax,
   },
   pos_needs_manual_refresh: {
@@ -260,10 +358,14 @@ export const decisionTable: DecisionTable = {
     finding: (situation, facts) => ({
       title: 'Order held in Created, not approved',
       explanation: decisionTable.held_for_approval.says(situation, facts),
-      fix: approvalTroubleshooting,
+      fix: approvalSteps[situation.mechanism],
     }),
     title: (_situation, { current }) => `Order ${current.orderName} is waiting for approval in HotWax`,
-    detail: ({ stuck, financialStatus }) => ({ hotwaxOrderId: stuck.live.orderId, financialStatus }),
+    detail: ({ stuck, financialStatus, mechanism }) => ({
+      hotwaxOrderId: stuck.live.orderId,
+      financialStatus,
+      approval: mechanism,
+    }),
     keeps: keepHotwax,
   },
 

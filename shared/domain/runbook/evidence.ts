@@ -1,6 +1,12 @@
 import { classifyImportError, type ImportErrorClassification } from '../classify-import-error.js';
 import type { Finding, OrderRecord } from '../order-sync.js';
-import type { ApprovalStatus, HotwaxOrder, ImportFailure, ShopifyOrderSnapshot } from '../ports.js';
+import type {
+  ApprovalStatus,
+  HotwaxOrder,
+  ImportFailure,
+  ReimportRunOutcome,
+  ShopifyOrderSnapshot,
+} from '../ports.js';
 
 /** What the decision reads: HotWax's orders and, when the assessment asked for them, the rest. */
 export interface Evidence {
@@ -10,7 +16,13 @@ export interface Evidence {
   /** the newest failed import record naming the order */
   importFailure?: ImportFailure | undefined;
   approval?: ApprovalStatus | undefined;
+  /** how HotWax says the last re-import run went, when it names its runs (Maarg's fallback sync) */
+  reimportRun?: { runId: string; outcome: ReimportRunOutcome } | undefined;
 }
+
+/** The HotWax run of the order's last repair, when HotWax gave it an id. */
+export const lastRepairRunId = (record: Pick<OrderRecord, 'repairs'>): string | undefined =>
+  record.repairs?.at(-1)?.runId;
 
 /** Failed import records are looked for from this long before the order's creation (an import run's window). */
 export const failedRecordLookBackMs = 3_600_000;

@@ -1,6 +1,6 @@
 import type { RepairRecord } from '../order-sync.js';
 import type { HotwaxCapabilities } from '../ports.js';
-import { importOrderSteps, newOrdersJobSteps, refreshOrderSteps } from './words.js';
+import { importOrderSteps, newOrdersJobSteps, refreshOrderSteps, syncOrderSteps } from './words.js';
 
 /** What the decision asks for; how it is done depends on what the tenant can do (`HotwaxCapabilities`). */
 export type RepairAction = { kind: 'reimport' } | { kind: 'refresh'; hotwaxOrderId: string };
@@ -29,17 +29,28 @@ export const repairFor = (
       fix: refreshOrderSteps(action.hotwaxOrderId),
     };
   }
-  return capabilities.reimportScope === 'order'
-    ? {
-        kind: 'reimport_order',
-        detail: 'per-order import service',
-        description: `import Shopify order ${shopifyOrderId} into HotWax (per-order import service)`,
-        fix: importOrderSteps(shopifyOrderId),
-      }
-    : {
-        kind: 'reimport_job',
-        detail: 'New Orders job (JOB_IMP_ORD) run now',
-        description: 'run the New Orders job (JOB_IMP_ORD) now',
-        fix: newOrdersJobSteps,
-      };
+  if (capabilities.reimportScope === 'order') {
+    return {
+      kind: 'reimport_order',
+      detail: 'per-order import service',
+      description: `import Shopify order ${shopifyOrderId} into HotWax (per-order import service)`,
+      fix: importOrderSteps(shopifyOrderId),
+    };
+  }
+  // A window re-import that updates orders in place is an order sync from a date (Maarg's fallback sync), not the
+  // New Orders job, which only creates the orders it does not have.
+  if (capabilities.reimportRepairsStuck) {
+    return {
+      kind: 'reimport_job',
+      detail: "order sync run now from the order's last update",
+      description: `sync Shopify order ${shopifyOrderId} into HotWax again (the shop's fallback order sync, run now from the order's last update; it updates an order HotWax already holds)`,
+      fix: syncOrderSteps(shopifyOrderId),
+    };
+  }
+  return {
+    kind: 'reimport_job',
+    detail: 'New Orders job (JOB_IMP_ORD) run now',
+    description: 'run the New Orders job (JOB_IMP_ORD) now',
+    fix: newOrdersJobSteps,
+  };
 };

@@ -4,7 +4,7 @@ import type { Decision } from '../../domain/runbook/decide.js';
 import { servedByEarlierRun } from '../../domain/runbook/words.js';
 import { mapLimit } from '../map-limit.js';
 import { CheckFailedError } from '../runbook/gather-evidence.js';
-import { performRepair } from '../runbook/perform-repair.js';
+import { performRepair, withRunId } from '../runbook/perform-repair.js';
 
 export interface DecidedCheck {
   key: string;
@@ -74,6 +74,14 @@ export const claimAndRepair = async (
           run: run.detail,
           runId: run.runId,
         });
+        // HotWax's id of the run goes on the record, so the verify can ask HotWax how the run went.
+        if (run.runId) {
+          for (const { decision } of reimports) {
+            decision.record = withRunId(decision.record, run.runId);
+            const last = decision.events.at(-1);
+            if (last) last.detail = { ...last.detail, runId: run.runId };
+          }
+        }
       } catch (error) {
         await deps.store.releaseJobRun(shop.shop, windowReimportJob, now).catch(() => {});
         for (const { key } of reimports)

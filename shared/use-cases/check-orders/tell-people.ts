@@ -60,6 +60,7 @@ const stateMetric = {
   stuck_created: MetricName.OrdersStuck,
   refresh_requested: MetricName.OrdersStuck,
   awaiting_approval: MetricName.OrdersAwaitingApproval,
+  ambiguous: MetricName.OrdersAmbiguous,
   escalated: MetricName.Escalations,
 } as const;
 

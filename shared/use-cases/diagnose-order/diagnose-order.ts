@@ -4,7 +4,7 @@ import { type Decision, decide } from '../../domain/runbook/decide.js';
 import { asIfWaitingSinceFailure, type Evidence } from '../../domain/runbook/evidence.js';
 import { type RepairAction, repairFor } from '../../domain/runbook/repairs.js';
 import { gatherEvidenceFor } from '../runbook/gather-evidence.js';
-import { performRepair } from '../runbook/perform-repair.js';
+import { performRepair, withRunId } from '../runbook/perform-repair.js';
 import {
   type Diagnosis,
   findingView,
@@ -135,8 +135,9 @@ const repairAndVerify = async (
   const { diagnosis, report, decision, action, record } = found;
   const clock = deps.clock ?? { now: () => Date.now() };
   const requestedAt = clock.now();
+  let runId: string | undefined;
   try {
-    await performRepair(shop.hotwax, action, record);
+    runId = (await performRepair(shop.hotwax, action, record))?.runId;
   } catch (error) {
     report.error = error instanceof Error ? error.message : String(error);
     report.verified = false;
@@ -147,8 +148,8 @@ const repairAndVerify = async (
   deps.onProgress?.(`Requested: ${report.description}. Waiting for HotWax to show it…`);
 
   const verification = await verifyRepair(shop, {
-    // The record as the checker keeps it after requesting the repair.
-    record: { ...decision.record, lastRepairAt: requestedAt },
+    // The record as the checker keeps it after requesting the repair (with HotWax's id of the run, if any).
+    record: withRunId({ ...decision.record, lastRepairAt: requestedAt }, runId),
     action,
     snapshot: found.snapshot,
     clock,

@@ -157,9 +157,11 @@ export const summarize = (decision: Decision): string => {
     case 'reimport_not_landed':
       return title
         ? `Not in HotWax: the import failed (${title}).`
-        : 'Not in HotWax, and no Shopify Order MDM failed record names it: the New Orders job probably missed it.';
+        : "Not in HotWax, and no failed import record names it: HotWax's import probably missed it.";
     case 'pos_fulfilled_stuck':
     case 'refresh_not_verified':
+    case 'pos_stuck_reimport':
+    case 'stuck_reimport_not_verified':
       return `POS order fulfilled in Shopify, but HotWax order ${record.hotwax?.orderId} is still ${record.hotwax?.statusId}.`;
     default:
       return said;

@@ -9,9 +9,9 @@ import type {
 } from '../../domain/ports.js';
 import { type Assessment, assessOrder } from '../../domain/runbook/assess.js';
 import { decide } from '../../domain/runbook/decide.js';
-import { clockSlackMs, isSince } from '../../domain/runbook/evidence.js';
+import { clockSlackMs, isSince, lastRepairRunId } from '../../domain/runbook/evidence.js';
 import type { RepairAction } from '../../domain/runbook/repairs.js';
-import type { SyncState } from '../../domain/states.js';
+import { inGroup, type SyncState } from '../../domain/states.js';
 import { type DiagnosisFinding, findingView } from './diagnosis.js';
 
 export interface Verification {
@@ -25,8 +25,9 @@ export interface Verification {
 
 /**
  * The diagnosis's verify loop: looks at HotWax every few seconds until the order is there in the expected state, a
- * fresh failed import record names it (waiting longer will not help), or time is up. Each look is judged by the
- * same assessment and decision table as the checker's verify check.
+ * fresh failed import record names it or HotWax says the re-import run failed (waiting longer will not help), the
+ * order needs a person instead of a repair, or time is up. Each look is judged by the same assessment and decision
+ * table as the checker's verify check.
  */
 export const verifyRepair = async (
   shop: ShopContext,
@@ -56,46 +57,78 @@ export const verifyRepair = async (
     const at = clock.now();
     try {
       const versions = (await hotwax.findOrdersByShopifyIds([record.orderId])).get(record.orderId) ?? [];
-      const { assessment } = assessOrder(record, versions, at, settings);
+      const { assessment, needs } = assessOrder(record, versions, at, settings);
       last = { assessment, versions };
       lastError = undefined;
-      if (assessment.kind === 'in_sync') {
-        const done = decide(record, assessment, { versions }, judge(at));
+      // A fresh failed record: the re-import ran and failed again, waiting longer will not help.
+      const failure =
+        assessment.kind === 'absent' && action.kind === 'reimport'
+          ? (
+              await hotwax.findImportFailures({
+                since: repairedAt - clockSlackMs,
+                shopifyOrderIds: [record.orderId],
+              })
+            ).get(record.orderId)
+          : undefined;
+      const freshFailure =
+        failure && isSince(failure, repairedAt) && failure.logId !== params.previousFailure?.logId
+          ? failure
+          : undefined;
+      const runId = needs.reimportRun ? lastRepairRunId(record) : undefined;
+      const reimportRun =
+        runId && hotwax.reimportRunOutcome
+          ? { runId, outcome: await hotwax.reimportRunOutcome(runId) }
+          : undefined;
+      const next = decide(
+        record,
+        assessment,
+        {
+          versions,
+          shopify: params.snapshot,
+          ...(freshFailure ? { importFailure: freshFailure } : {}),
+          ...(reimportRun ? { reimportRun } : {}),
+        },
+        judge(at),
+      );
+      const said = next.events.at(-1)?.message ?? '';
+      const finding = next.record.finding
+        ? { finding: findingView(next.record.finding), fix: next.record.finding.fix }
+        : {};
+      if (inGroup(next.record.state, 'healthy')) {
         return {
           verified: true,
-          state: done.record.state,
-          outcome: done.events.at(-1)?.message ?? 'In HotWax as expected.',
+          state: next.record.state,
+          outcome: said || 'In HotWax as expected.',
           versions,
         };
       }
-      if (assessment.kind === 'absent' && action.kind === 'reimport') {
-        const failure = (
-          await hotwax.findImportFailures({
-            since: repairedAt - clockSlackMs,
-            shopifyOrderIds: [record.orderId],
-          })
-        ).get(record.orderId);
-        if (failure && isSince(failure, repairedAt) && failure.logId !== params.previousFailure?.logId) {
-          const next = decide(
-            record,
-            assessment,
-            { versions, shopify: params.snapshot, importFailure: failure },
-            judge(at),
-          );
-          const finding = next.record.finding;
-          return {
-            verified: false,
-            state: next.record.state,
-            outcome: `The re-import failed again (MDM log ${failure.logId}).`,
-            versions,
-            ...(finding ? { finding: findingView(finding), fix: finding.fix } : {}),
-          };
-        }
+      if (freshFailure) {
+        return {
+          verified: false,
+          state: next.record.state,
+          outcome: `The re-import failed again (failed-import log ${freshFailure.logId}).`,
+          versions,
+          ...finding,
+        };
+      }
+      if (reimportRun?.outcome === 'failed') {
+        return {
+          verified: false,
+          state: record.state,
+          outcome: `HotWax's run ${reimportRun.runId} of the re-import failed, so the re-import did not happen; run the diagnosis with --repair again, or read the run's error in HotWax.`,
+          versions,
+        };
+      }
+      // Not a repair any more (several live orders, HotWax's own decision): a person's verdict, not a wait.
+      if (!next.action) {
+        return { verified: false, state: next.record.state, outcome: said, versions, ...finding };
       }
       params.onProgress?.(
         assessment.kind === 'absent'
           ? 'Not in HotWax yet…'
-          : `HotWax order ${assessment.live.orderId} is ${assessment.live.statusId}…`,
+          : assessment.kind === 'stuck'
+            ? `HotWax order ${assessment.live.orderId} is ${assessment.live.statusId}…`
+            : said,
       );
     } catch (error) {
       // One failed look is no verdict; HotWax may answer the next one.
@@ -107,9 +140,9 @@ export const verifyRepair = async (
 
   const seen = lastError
     ? `HotWax did not answer the last look (${lastError})`
-    : !last || last.assessment.kind === 'absent'
-      ? 'the order is still not in HotWax'
-      : `HotWax order ${last.assessment.live.orderId} is still ${last.assessment.live.statusId}`;
+    : last?.assessment.kind === 'stuck'
+      ? `HotWax order ${last.assessment.live.orderId} is still ${last.assessment.live.statusId}`
+      : 'the order is still not in HotWax';
   return {
     verified: false,
     state: record.state,

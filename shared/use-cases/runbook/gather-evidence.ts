@@ -3,12 +3,18 @@ import type {
   ApprovalStatus,
   HotwaxOrder,
   ImportFailure,
+  ReimportRunOutcome,
   ShopContext,
   ShopifyOrderSnapshot,
   Telemetry,
 } from '../../domain/ports.js';
 import { type Assessment, assessOrder, type EvidenceNeeds } from '../../domain/runbook/assess.js';
-import { type Evidence, failedRecordsSince, nothingToSync } from '../../domain/runbook/evidence.js';
+import {
+  type Evidence,
+  failedRecordsSince,
+  lastRepairRunId,
+  nothingToSync,
+} from '../../domain/runbook/evidence.js';
 import { mapLimit } from '../map-limit.js';
 
 /** A check could not gather what its decision needs; SQS retries it, then dead-letters it. */
@@ -83,12 +89,39 @@ const readApproval = (
   });
 
 /**
+ * "Did HotWax's run of the re-import fail?" — asked once per run (one window run serves a whole batch), only where
+ * HotWax names its runs. Without an answer the verify goes on as if HotWax had said nothing.
+ */
+const readReimportRuns = async (
+  shop: ShopContext,
+  orders: readonly Open[],
+  telemetry: Telemetry | undefined,
+): Promise<Map<string, ReimportRunOutcome>> => {
+  const outcomes = new Map<string, ReimportRunOutcome>();
+  const { hotwax } = shop;
+  if (!hotwax.reimportRunOutcome || orders.length === 0) return outcomes;
+  const runIds = new Set(orders.flatMap(({ request }) => lastRepairRunId(request.record) ?? []));
+  for (const runId of runIds) {
+    try {
+      outcomes.set(runId, await hotwax.reimportRunOutcome(runId));
+    } catch (error) {
+      telemetry?.warn("Re-import run's outcome unavailable; verifying without it", {
+        runId,
+        error: String(error),
+      });
+    }
+  }
+  return outcomes;
+};
+
+/**
  * "Gather evidence" for a batch of one shop's orders: the runbook's reads, each as few times as the batch allows.
  *
  * 1. Look every order up in HotWax in ONE call; if HotWax is down, every order of the batch is retried later.
  * 2. Assess each order (pure) and read only what its decision needs: Shopify's copy, the failed import records of
- *    the absent orders Shopify still has, the approval status once when a web order is held in Created. A failed
- *    read fails only the orders that needed it.
+ *    the absent orders Shopify still has, the approval status once when a web order is held in Created, how
+ *    HotWax's re-import run went when a re-import has not shown yet. A failed read fails only the orders that
+ *    needed it (the approval status and the run's outcome are hints: without them the decision goes on).
  */
 export const gatherEvidence = async (
   shop: ShopContext,
@@ -137,13 +170,17 @@ export const gatherEvidence = async (
   const failures = await readFailedRecords(shop, worthReading('importFailures'), fail);
   const approval =
     worthReading('approval').length > 0 ? await readApproval(shop, options.telemetry) : undefined;
+  const runs = await readReimportRuns(shop, worthReading('reimportRun'), options.telemetry);
 
-  for (const { request, versions, assessment, shopify } of still()) {
+  for (const { request, versions, assessment, shopify, needs } of still()) {
+    const runId = needs.reimportRun ? lastRepairRunId(request.record) : undefined;
+    const outcome = runId === undefined ? undefined : runs.get(runId);
     const evidence: Evidence = {
       versions,
       ...(shopify !== undefined ? { shopify } : {}),
       importFailure: failures.get(request.record.orderId),
       approval,
+      ...(runId !== undefined && outcome !== undefined ? { reimportRun: { runId, outcome } } : {}),
     };
     outcomes.set(request.key, { gathered: { record: request.record, assessment, evidence } });
   }

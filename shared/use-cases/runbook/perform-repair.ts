@@ -22,3 +22,11 @@ export const performRepair = async (
   }
   return hotwax.reimport({ orders: [{ shopifyOrderId: record.orderId, updatedAt: record.updatedAt }] });
 };
+
+/** The record with HotWax's id of its last repair's run, so the verify can ask how the run went. */
+export const withRunId = (record: OrderRecord, runId: string | undefined): OrderRecord => {
+  const repairs = record.repairs ?? [];
+  const lastRepair = repairs.at(-1);
+  if (!runId || !lastRepair) return record;
+  return { ...record, repairs: [...repairs.slice(0, -1), { ...lastRepair, runId }] };
+};

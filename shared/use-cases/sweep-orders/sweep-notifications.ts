@@ -1,4 +1,4 @@
-import type { Notification } from '../../domain/ports.js';
+import type { ImportFlowHealth, Notification } from '../../domain/ports.js';
 import type { SweepSettings } from '../../domain/sweep-window.js';
 import type { SweepSummary } from './sweep-run.js';
 
@@ -54,3 +54,58 @@ export const missedWebhooksNotification = (
   bundle: { missedThisSweep: summary.webhooksMissed, missedPreviousSweep: previous, orders: summary.missed },
   at,
 });
+
+const flowNames: Record<ImportFlowHealth['flow'], string> = {
+  realtime: 'realtime order import',
+  fallback: 'fallback order sync',
+  new_orders_job: 'New Orders job',
+};
+const unhealthyWords: Record<Exclude<ImportFlowHealth['status'], 'ok'>, string> = {
+  paused: 'paused',
+  missing: 'missing',
+  failing: 'failing',
+};
+
+/**
+ * One message when a HotWax import flow turns unhealthy (or is unhealthy in another way than before), one when it
+ * runs clean again: HotWax says to watch its flows on their own, since an outage there makes every new order
+ * missing before any single order's check notices.
+ */
+export const importFlowNotification = (
+  shop: string,
+  health: ImportFlowHealth,
+  settings: Pick<SweepSettings, 'intervalMs'>,
+  at: number,
+): Notification => {
+  const name = `${flowNames[health.flow]} (${health.jobName})`;
+  const minutes = Math.round(settings.intervalMs / 60_000);
+  if (health.status === 'ok') {
+    return {
+      kind: 'alarm',
+      shop,
+      title: `HotWax ${name} runs clean again`,
+      explanation: health.detail,
+      fix: 'Nothing to do. Orders that went missing meanwhile are re-checked and re-imported one by one by the monitor.',
+      bundle: { flow: health.flow, jobName: health.jobName, status: health.status },
+      at,
+    };
+  }
+  // The port's detail says what is wrong, then how to fix it: one sentence each way.
+  const [what = health.detail, ...how] = health.detail.split(/(?<=\.) (?=[A-Z])/);
+  return {
+    kind: 'alarm',
+    shop,
+    title: `HotWax ${name} is ${unhealthyWords[health.status]}`,
+    explanation:
+      `${what} Until it is fixed, new orders reach HotWax late or not at all; the monitor still checks every ` +
+      'order and re-imports the missing ones, one repair at a time.',
+    fix: `${how.join(' ') || 'Fix it in HotWax.'} The sweep looks again every ${minutes} min and says here when the flow runs clean again.`,
+    bundle: {
+      flow: health.flow,
+      jobName: health.jobName,
+      status: health.status,
+      ...(health.lastRunAt !== undefined ? { lastRunAt: new Date(health.lastRunAt).toISOString() } : {}),
+    },
+    at,
+  };
+};

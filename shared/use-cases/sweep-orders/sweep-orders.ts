@@ -6,6 +6,7 @@ import { recoverOverdue } from './recover-overdue.js';
 import { missedWebhooksNotification } from './sweep-notifications.js';
 import { emptySummary, iso, type SweepOrdersDeps, type SweepRun, type SweepSummary } from './sweep-run.js';
 import { sweepWindows } from './sweep-windows.js';
+import { watchImportFlows } from './watch-import-flows.js';
 import { watchSubscriptions } from './watch-subscriptions.js';
 
 export type {
@@ -24,8 +25,11 @@ const leaseMarginMs = 30_000;
  * The reconciliation sweep of one shop: catches what Shopify's webhooks missed and checks that were lost.
  *
  * 1. Claim the sweep lease for the shop (a conditional write): two sweeps never work the same window.
- * 2. Subscription watchdog (`watchSubscriptions`): a deleted or misdirected orders/create or orders/fulfilled
- *    subscription is counted, told, and with RESTORE_WEBHOOK_SUBSCRIPTIONS re-created.
+ * 2. The shop's HotWax (`watchImportFlows`): job parameters a crashed re-import left swapped are restored first,
+ *    then HotWax's import flows are watched (ImportFlowUnhealthy; one message when one turns unhealthy, one when it
+ *    runs clean again). Then the subscription watchdog (`watchSubscriptions`): a deleted or misdirected
+ *    orders/create or orders/fulfilled subscription is counted, told, and with RESTORE_WEBHOOK_SUBSCRIPTIONS
+ *    re-created.
  * 3. Lost checks (`recoverOverdue`): checks past due by more than the grace are queued again. Steps 2 and 3 come
  *    first because they are small and must not starve behind a backlog of orders.
  * 4. Orders Shopify updated in the windows since the checkpoint (`sweepWindows`): an order with no record is
@@ -75,10 +79,12 @@ export const sweepOrders = async (
     },
   };
   let missingTopics = checkpoint.missingTopics;
+  let importFlows = checkpoint.importFlows;
   let streakUpdate: { consecutiveMissedSweeps: number; lastRunMissed: number } | undefined;
 
   try {
     // 2. and 3.
+    importFlows = await watchImportFlows(run, checkpoint.importFlows);
     try {
       missingTopics = await watchSubscriptions(run, checkpoint.missingTopics);
     } catch (error) {
@@ -104,7 +110,11 @@ export const sweepOrders = async (
     telemetry.count(MetricName.SweepWebhooksMissed, summary.webhooksMissed);
     telemetry.count(MetricName.SweepOverdueChecksRecovered, summary.overdueRecovered);
     const released = await deps.checkpoints
-      .release({ shop, owner, update: { ...streakUpdate, missingTopics, lastRunAt: options.now } })
+      .release({
+        shop,
+        owner,
+        update: { ...streakUpdate, missingTopics, importFlows, lastRunAt: options.now },
+      })
       .catch((error: unknown) => {
         // The lease then simply expires at the deadline; the error that matters is the one already thrown, if any.
         telemetry.error('Sweep lease could not be released', { shop, error: String(error) });

@@ -1,6 +1,8 @@
 import type {
   CheckQueue,
   Clock,
+  HotwaxPort,
+  ImportFlowHealth,
   Notification,
   Notifier,
   OrderRepository,
@@ -15,6 +17,8 @@ export type { SweepSettings };
 export interface SweepOrdersDeps {
   /** this shop's Admin API */
   shopify: Pick<ShopifyPort, 'listOrdersUpdated' | 'listWebhookSubscriptions' | 'createWebhookSubscription'>;
+  /** this shop's HotWax: the import flows it watches, and the repairs a crash left half done */
+  hotwax: Pick<HotwaxPort, 'importFlowHealth' | 'recoverInterruptedRepairs'>;
   store: Pick<OrderRepository, 'get' | 'getMany' | 'save' | 'listOverdue'>;
   checkpoints: SweepCheckpoints;
   queue: CheckQueue;
@@ -59,6 +63,9 @@ export interface SweepSummary {
   /** Admin API cost points of the order pages */
   queryCost: number;
   subscriptions: { checked: boolean; missing: string[]; restored: string[] };
+  /** HotWax's import flows as the sweep found them (empty when HotWax did not answer), and the job parameter
+   *  swaps of crashed re-imports it restored */
+  hotwax: { flows: ImportFlowHealth[]; repairsRecovered: number };
   /** false when the run stopped early (deadline, lease held elsewhere); the next run continues */
   completed: boolean;
   /** why nothing was done */
@@ -90,6 +97,7 @@ export const emptySummary = (shop: string): SweepSummary => ({
   overdueRecovered: 0,
   queryCost: 0,
   subscriptions: { checked: false, missing: [], restored: [] },
+  hotwax: { flows: [], repairsRecovered: 0 },
   completed: false,
   missed: [],
   fulfilledWithoutWebhook: [],

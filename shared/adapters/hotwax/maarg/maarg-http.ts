@@ -1,6 +1,6 @@
 import { HotwaxApiError, HotwaxAuthError, HotwaxHttpError } from '../errors.js';
-import type { HotwaxSession, LoginAnswer } from '../session.js';
-import { type RawAnswer, type RequestInitWithHeaders, sendOnce } from '../transport.js';
+import { type HotwaxSession, type LoginAnswer, type LoginOptions, sendAuthorized } from '../session.js';
+import { postJsonOnce, type RawAnswer, type RequestInitWithHeaders, sendOnce } from '../transport.js';
 import { parseJsonLossless } from '../wire.js';
 
 /**
@@ -82,23 +82,12 @@ const query = (params: MaargParams = {}): string => {
 
 /** Maarg's login: `POST /rest/s1/admin/login {"username","password"}`; bad credentials answer non-2xx. */
 export const maargLogin =
-  (options: {
-    maargUrl: string;
-    username: string;
-    password: string;
-    timeoutMs?: number;
-    fetch?: typeof fetch;
-  }): (() => Promise<LoginAnswer>) =>
+  (options: LoginOptions & { maargUrl: string }): (() => Promise<LoginAnswer>) =>
   async () => {
-    const response = await sendOnce(
-      options.fetch ?? globalThis.fetch,
+    const response = await postJsonOnce(
+      options,
       `${normalizeMaargUrl(options.maargUrl)}/rest/s1/admin/login`,
-      {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ username: options.username, password: options.password }),
-      },
-      options.timeoutMs ?? 10_000,
+      { username: options.username, password: options.password },
       'admin/login',
     );
     // Moqui's message for a refused login may name the user: it stays out.
@@ -136,27 +125,13 @@ export const createMaargHttp = (options: {
       endpoint,
     );
 
-  const authorized = async (
-    endpoint: string,
-    search: string,
-    init: RequestInitWithHeaders,
-  ): Promise<RawAnswer> => {
-    const first = await session.token();
-    const response = await send(endpoint, search, init, first);
-    if (response.status !== 401) return response;
-    if (session.fixedToken) {
-      throw new HotwaxAuthError(
-        'HotWax rejected HOTWAX_API_TOKEN (HTTP 401): create a new JWT in Maarg Admin › Settings › JWT Tokens',
-        endpoint,
-      );
-    }
-    session.rejected(first);
-    const retried = await send(endpoint, search, init, await session.token());
-    if (retried.status === 401) {
-      throw new HotwaxAuthError(`HotWax ${endpoint} answered 401 even right after a fresh login`, endpoint);
-    }
-    return retried;
-  };
+  const authorized = (endpoint: string, search: string, init: RequestInitWithHeaders): Promise<RawAnswer> =>
+    sendAuthorized(
+      session,
+      endpoint,
+      (token) => send(endpoint, search, init, token),
+      'Maarg Admin › Settings › JWT Tokens',
+    );
 
   const request = async (
     endpoint: string,

@@ -8,13 +8,14 @@ import type {
   ImportFailure,
   ImportFlowHealth,
   JobParameter,
+  ReimportRunOutcome,
   RepairJournalEntry,
 } from '../../../domain/ports.js';
 import { createBoundedCache } from '../bounded-cache.js';
-import { HotwaxError, HotwaxHttpError, HotwaxRepairBusyError, HotwaxSetupError } from '../errors.js';
-import { matchFailedRecords } from '../failed-records.js';
-import { createHotwaxSession, type HotwaxSession } from '../session.js';
-import { byNewest, chunk, distinctIds, fillOrderUrl, text, toEpochMs, toHotwaxOrder } from '../values.js';
+import { HotwaxHttpError, HotwaxRepairBusyError, HotwaxSetupError } from '../errors.js';
+import { findFailuresInLogs } from '../failed-records.js';
+import { createHotwaxSession, type HotwaxConnectionOptions } from '../session.js';
+import { addOrderVersions, byNewest, chunk, distinctIds, fillOrderUrl, text, toEpochMs } from '../values.js';
 import { createMaargHttp, maargLogin, normalizeMaargUrl } from './maarg-http.js';
 import {
   fallbackSyncTemplate,
@@ -29,18 +30,10 @@ import {
   withFromDate,
 } from './service-jobs.js';
 
-export interface MaargPortOptions {
-  /** the Maarg host (`/rest/s1/` is appended), as discovered or set by HOTWAX_MAARG_URL */
+export interface MaargPortOptions extends HotwaxConnectionOptions {
+  /** the Maarg host (`/rest/s1/` is appended), as discovered or set by HOTWAX_MAARG_URL. `session`: the tenant's
+   *  OFBiz login when it has one (Maarg accepts its token); a long-lived token: Maarg Admin › Settings › JWT Tokens */
   maargUrl: string;
-  /** credentials shared with discovery or the tenant's OFBiz login; else built from the three below */
-  session?: HotwaxSession;
-  apiToken?: string;
-  username?: string;
-  password?: string;
-  /** per HTTP attempt, default 10 000 */
-  timeoutMs?: number;
-  fetch?: typeof fetch;
-  now?: () => number;
   /** the Shopify shop (`<name>.myshopify.com`): the key of its repair journal entry */
   shop: string;
   productStoreId: string;
@@ -63,11 +56,12 @@ export interface MaargPortOptions {
   logger?: { warn(message: string, ...extra: Record<string, unknown>[]): void };
 }
 
-export type FallbackRunOutcome = 'queued' | 'running' | 'succeeded' | 'failed' | 'unknown';
+export type FallbackRunOutcome = ReimportRunOutcome;
 
 export interface MaargHotwaxPort extends HotwaxPort {
   /** How a fallback sync run started by `reimport` went, by its jobRunId (from `…/runs`). */
   fallbackRunOutcome(jobRunId: string): Promise<FallbackRunOutcome>;
+  reimportRunOutcome(jobRunId: string): Promise<ReimportRunOutcome>;
 }
 
 /** The Data Manager configs Shopify orders import through (company `ORDER_SYNC_FEATURE.importConfigIds`). */
@@ -394,6 +388,16 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
     return { ...base, status: 'ok', detail: `${words.what} is active and its recent runs succeeded.` };
   };
 
+  const runOutcome = async (jobRunId: string): Promise<ReimportRunOutcome> => {
+    const job = await fallbackJobName();
+    if (!job) return 'unknown';
+    const run = (await runsOf(job, 20)).find((candidate) => candidate.jobRunId === jobRunId);
+    if (!run) return 'unknown';
+    if (run.hasError) return 'failed';
+    if (run.endTime !== undefined) return 'succeeded';
+    return run.startTime !== undefined ? 'running' : 'queued';
+  };
+
   const capabilities: HotwaxCapabilities = {
     backend: 'maarg',
     canRefresh: false,
@@ -416,14 +420,7 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
             pageSize: orderPageSize,
             pageIndex,
           });
-          for (const row of rows) {
-            const order = toHotwaxOrder(row);
-            // Never trust the filter blindly: Moqui ignores a parameter it does not know.
-            if (!order || !wanted.has(order.externalId)) continue;
-            const versions = found.get(order.externalId) ?? [];
-            if (!versions.some((known) => known.orderId === order.orderId)) versions.push(order);
-            found.set(order.externalId, versions);
-          }
+          addOrderVersions(rows, wanted, found);
           seen += rows.length;
           if (rows.length < orderPageSize || seen >= (totalCount ?? seen)) break;
         }
@@ -473,35 +470,18 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
         .sort(
           (a, b) => b.createdDate - a.createdDate || b.logId.localeCompare(a.logId, 'en', { numeric: true }),
         );
-      for (const log of logs) {
-        const remaining = new Set([...wanted].filter((id) => !failures.has(id)));
-        if (remaining.size === 0) break;
-        let file: string | undefined;
-        try {
-          file = await failedFile(log.configId, log.contentId);
-        } catch (error) {
-          if (!(error instanceof HotwaxError) || error.transient || error.name === 'HotwaxAuthError')
-            throw error;
+      return findFailuresInLogs({
+        logs,
+        wanted,
+        readFile: (log) => failedFile(log.configId, log.contentId),
+        describe: (log) => ({ configId: log.configId, contentId: log.contentId }),
+        onUnreadable: (log, error) =>
           options.logger?.warn('Skipped an unreadable Data Manager failed-record file', {
             logId: log.logId,
             configId: log.configId,
             error: error.name,
-          });
-          continue;
-        }
-        if (file === undefined) continue;
-        for (const [shopifyOrderId, errorText] of matchFailedRecords(file, remaining, { redact: true })) {
-          failures.set(shopifyOrderId, {
-            shopifyOrderId,
-            logId: log.logId,
-            createdDate: log.createdDate,
-            errorText,
-            configId: log.configId,
-            contentId: log.contentId,
-          });
-        }
-      }
-      return failures;
+          }),
+      });
     },
 
     async approvalStatus(): Promise<ApprovalStatus> {
@@ -547,15 +527,9 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
       return (await restoreEntry(entry)) ? 1 : 0;
     },
 
-    async fallbackRunOutcome(jobRunId) {
-      const job = await fallbackJobName();
-      if (!job) return 'unknown';
-      const run = (await runsOf(job, 20)).find((candidate) => candidate.jobRunId === jobRunId);
-      if (!run) return 'unknown';
-      if (run.hasError) return 'failed';
-      if (run.endTime !== undefined) return 'succeeded';
-      return run.startTime !== undefined ? 'running' : 'queued';
-    },
+    fallbackRunOutcome: runOutcome,
+    // The domain's name for it: the verify of a re-import asks how its run went.
+    reimportRunOutcome: runOutcome,
 
     orderUrl: (hotwaxOrderId) => fillOrderUrl(urlTemplate, hotwaxOrderId),
   };

@@ -8,10 +8,10 @@ import type {
   ReimportRun,
 } from '../../../domain/ports.js';
 import { createBoundedCache } from '../bounded-cache.js';
-import { HotwaxApiError, HotwaxError, HotwaxSetupError } from '../errors.js';
-import { matchFailedRecords } from '../failed-records.js';
+import { HotwaxApiError, HotwaxSetupError } from '../errors.js';
+import { findFailuresInLogs } from '../failed-records.js';
 import { createHotwaxHttp, type HotwaxHttpOptions, normalizeBaseUrl } from '../hotwax-http.js';
-import { byNewest, chunk, distinctIds, fillOrderUrl, text, toEpochMs, toHotwaxOrder } from '../values.js';
+import { addOrderVersions, byNewest, chunk, distinctIds, fillOrderUrl, text, toEpochMs } from '../values.js';
 import type { QueryValue } from '../wire.js';
 import { type OfbizJobDefinition, runNowPayload } from './run-now-payload.js';
 
@@ -155,6 +155,18 @@ export const createOfbizHotwaxPort = (options: OfbizPortOptions): HotwaxPort => 
   const performFind = (params: Readonly<Record<string, QueryValue>>) =>
     http.get('performFind', params, { allowNoRecord: true });
 
+  /** Jobs of one kind for this shop or for none (Job Manager's shop OR-group), by status. */
+  const jobsOfShop = (systemJobEnumId: string, statusOp: 'in' | 'not-in') => ({
+    systemJobEnumId,
+    statusId: ['SERVICE_DRAFT', 'SERVICE_PENDING'],
+    statusId_op: statusOp,
+    shopId_fld0_value: options.shopId,
+    shopId_fld0_grp: '1',
+    shopId_fld0_op: 'equals',
+    shopId_fld1_grp: '2',
+    shopId_fld1_op: 'empty',
+  });
+
   /**
    * Definitions (SERVICE_DRAFT templates and SERVICE_PENDING schedules) of one job for this shop or for none:
    * Job Manager's shop OR-group. No `fieldList`, as Job Manager asks: only then does `runtimeData` come back.
@@ -163,16 +175,7 @@ export const createOfbizHotwaxPort = (options: OfbizPortOptions): HotwaxPort => 
     const body = await http.get(
       'findJobs',
       {
-        inputFields: {
-          systemJobEnumId,
-          statusId: ['SERVICE_DRAFT', 'SERVICE_PENDING'],
-          statusId_op: 'in',
-          shopId_fld0_value: options.shopId,
-          shopId_fld0_grp: '1',
-          shopId_fld0_op: 'equals',
-          shopId_fld1_grp: '2',
-          shopId_fld1_op: 'empty',
-        },
+        inputFields: jobsOfShop(systemJobEnumId, 'in'),
         noConditionFind: 'Y',
         viewSize: 20,
       },
@@ -230,16 +233,7 @@ export const createOfbizHotwaxPort = (options: OfbizPortOptions): HotwaxPort => 
     const body = await http.get(
       'findJobs',
       {
-        inputFields: {
-          systemJobEnumId,
-          statusId: ['SERVICE_DRAFT', 'SERVICE_PENDING'],
-          statusId_op: 'not-in',
-          shopId_fld0_value: options.shopId,
-          shopId_fld0_grp: '1',
-          shopId_fld0_op: 'equals',
-          shopId_fld1_grp: '2',
-          shopId_fld1_op: 'empty',
-        },
+        inputFields: jobsOfShop(systemJobEnumId, 'not-in'),
         fieldList: ['jobId', 'statusId', 'runTime', 'finishDateTime', 'shopId', 'productStoreId'],
         noConditionFind: 'Y',
         orderBy: 'runTime DESC',
@@ -306,14 +300,7 @@ export const createOfbizHotwaxPort = (options: OfbizPortOptions): HotwaxPort => 
         viewIndex,
       });
       const docs = docsOf(body);
-      for (const doc of docs) {
-        const order = toHotwaxOrder(doc);
-        // Never trust the filter blindly: an order filed under the wrong Shopify id would hide a missing one.
-        if (!order || !wanted.has(order.externalId)) continue;
-        const versions = into.get(order.externalId) ?? [];
-        if (!versions.some((known) => known.orderId === order.orderId)) versions.push(order);
-        into.set(order.externalId, versions);
-      }
+      addOrderVersions(docs, wanted, into);
       seen += docs.length;
       if (docs.length < viewSize || seen >= countOf(body, seen)) return;
     }
@@ -452,38 +439,19 @@ export const createOfbizHotwaxPort = (options: OfbizPortOptions): HotwaxPort => 
       const logs = await failureLogs(since);
       if (logs.length === 0) return failures;
       const resources = await dataResourceIds([...new Set(logs.map((log) => log.errorRecordContentId))]);
-      // Newest log first, so the newest failure wins and the search stops once every order is accounted for.
-      for (const log of logs) {
-        const remaining = new Set([...wanted].filter((id) => !failures.has(id)));
-        if (remaining.size === 0) break;
-        const dataResourceId = resources.get(log.errorRecordContentId);
-        if (!dataResourceId) continue;
-        let file: string;
-        try {
-          file = await failedRecordFile(dataResourceId);
-        } catch (error) {
-          // One unreadable file must not hide the others; an outage or bad credentials still fail the call.
-          if (!(error instanceof HotwaxError) || error.transient || error.name === 'HotwaxAuthError')
-            throw error;
+      const resourceOf = (log: MdmLog) => resources.get(log.errorRecordContentId);
+      return findFailuresInLogs({
+        logs: logs.filter((log) => resourceOf(log) !== undefined),
+        wanted,
+        readFile: (log) => failedRecordFile(resourceOf(log) as string),
+        describe: (log) => ({ configId: mdmConfigId, dataResourceId: resourceOf(log) as string }),
+        onUnreadable: (log, error) =>
           options.logger?.warn('Skipped an unreadable MDM failed-record file', {
             logId: log.logId,
-            dataResourceId,
+            dataResourceId: resourceOf(log),
             error: error.name,
-          });
-          continue;
-        }
-        for (const [shopifyOrderId, errorText] of matchFailedRecords(file, remaining, { redact: true })) {
-          failures.set(shopifyOrderId, {
-            shopifyOrderId,
-            logId: log.logId,
-            createdDate: log.createdDate,
-            errorText,
-            configId: mdmConfigId,
-            dataResourceId,
-          });
-        }
-      }
-      return failures;
+          }),
+      });
     },
 
     async approvalStatus(): Promise<ApprovalStatus> {
