@@ -46,16 +46,9 @@ export const batchingWindows = {
 const functionConfigSchema = z.object({
   ...shopFields.partial().shape,
   ...shopifyAdminFields.pick({ SHOPIFY_API_VERSION: true }).shape,
+  // Every HotWax setting but the credentials, which live in the credentials secret.
   ...hotwaxFields
-    .pick({
-      HOTWAX_BASE_URL: true,
-      HOTWAX_SHOPIFY_CONFIG_ID: true,
-      HOTWAX_SHOP_ID: true,
-      HOTWAX_PRODUCT_STORE_ID: true,
-      HOTWAX_ORDER_MDM_CONFIG_ID: true,
-      HOTWAX_IMPORT_ORDER_SERVICE: true,
-      HOTWAX_REFRESH_ORDER_SERVICE: true,
-    })
+    .omit({ HOTWAX_API_TOKEN: true, HOTWAX_USERNAME: true, HOTWAX_PASSWORD: true })
     .partial({
       HOTWAX_BASE_URL: true,
       HOTWAX_SHOPIFY_CONFIG_ID: true,

@@ -37,6 +37,23 @@ describe('CDK context', () => {
     expect(config.infra.alarmWebhooksRejectedThreshold).toBe(25);
   });
 
+  it('passes every HotWax setting but the credentials, so a deploy can name a Maarg tenant', () => {
+    const config = configFrom({
+      HOTWAX_BACKEND: 'maarg',
+      HOTWAX_MAARG_URL: 'https://acme-maarg.hotwax.io',
+      HOTWAX_SYSTEM_MESSAGE_REMOTE_ID: 'SHOP_US',
+      HOTWAX_TIMEOUT_MS: '15000',
+      HOTWAX_PASSWORD: 'never-in-context',
+    });
+    expect(config.functions).toMatchObject({
+      HOTWAX_BACKEND: 'maarg',
+      HOTWAX_MAARG_URL: 'https://acme-maarg.hotwax.io',
+      HOTWAX_SYSTEM_MESSAGE_REMOTE_ID: 'SHOP_US',
+      HOTWAX_TIMEOUT_MS: 15000,
+    });
+    expect(config.functions).not.toHaveProperty('HOTWAX_PASSWORD');
+  });
+
   it('reports every invalid value at once', () => {
     const read = () =>
       configFrom({
