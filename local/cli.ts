@@ -161,7 +161,9 @@ const printDiagnosis = (diagnosis: Diagnosis, repairAsked: boolean) => {
   if (diagnosis.finding) {
     labelled('Cause', `${diagnosis.finding.title}. ${diagnosis.finding.explanation}`);
     if (diagnosis.finding.rawError !== undefined) {
-      const log = diagnosis.finding.mdmLogId ? ` (Shopify Order MDM log ${diagnosis.finding.mdmLogId})` : '';
+      const log = diagnosis.finding.mdmLogId
+        ? ` (HotWax import log ${diagnosis.finding.mdmLogId}: Shopify Order MDM on OFBiz, Data Manager on Maarg)`
+        : '';
       labelled('Error', `"${diagnosis.finding.rawError}"${log}`);
     }
   }
