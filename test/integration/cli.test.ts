@@ -138,7 +138,7 @@ describe.each(backends)('on a HotWax %s tenant', (backend) => {
       expect(text).toContain('needs attention');
       expect(text).toMatch(/HotWax\s+no order with this Shopify id/);
       expect(text).toContain('Phone number missing or invalid');
-      expect(text).toContain(`"${missingPhone}" (Shopify Order MDM log ${logId})`);
+      expect(text).toContain(`"${missingPhone}" (HotWax import log ${logId}`);
       expect(text).toMatch(/Fix\s+Add the phone number/);
       expect(text).toContain('blocked_on_data');
       expect(text).toContain(`diagnose ${order.id} --repair`);
