@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OrderKey, OrderRecord, TimelineEvent } from '../../domain/order-sync.js';
 import type { OrderRepository, SaveOptions, SaveResult } from '../../domain/ports.js';
+import { safeErrorText, withSafeErrorDetail } from '../../domain/safe-error-text.js';
 import { inGroup, type SyncState } from '../../domain/states.js';
 
 const day = 86_400_000;
@@ -28,8 +29,11 @@ const eventSk = (shop: string, at: number) =>
   `SHOP#${shop}#EV#${String(at).padStart(14, '0')}#${randomBytes(4).toString('hex')}`;
 const keyOf = ({ shop, orderId }: OrderKey) => ({ pk: orderPk(orderId), sk: recordSk(shop) });
 
+/** Nothing leaves for the table with HotWax's error text unreduced, whichever use case wrote it (#11 §6). */
 const toItem = (record: OrderRecord, now: number): Item => {
   const item: Item = { ...record, ...keyOf(record), kind: 'order' };
+  if (record.finding?.rawError !== undefined)
+    item.finding = { ...record.finding, rawError: safeErrorText(record.finding.rawError) };
   if (record.nextCheckAt !== undefined) item.checkShop = record.shop;
   // Healthy records need nothing more: they expire, unless a later webhook writes them again.
   if (inGroup(record.state, 'healthy')) item.expiresAt = Math.floor((now + retentionMs) / 1000);
@@ -135,6 +139,7 @@ export const createOrderRepository = ({
           TableName: tableName,
           Item: {
             ...event,
+            ...(event.detail ? { detail: withSafeErrorDetail(event.detail) } : {}),
             pk: orderPk(record.orderId),
             sk: eventSk(record.shop, event.at),
             kind: 'event',

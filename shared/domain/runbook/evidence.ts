@@ -1,6 +1,7 @@
 import { classifyImportError, type ImportErrorClassification } from '../classify-import-error.js';
 import type { Finding, OrderRecord } from '../order-sync.js';
 import type { ApprovalStatus, HotwaxOrder, ImportFailure, ShopifyOrderSnapshot } from '../ports.js';
+import { safeErrorText } from '../safe-error-text.js';
 
 /** What the decision reads: HotWax's orders and, when the assessment asked for them, the rest. */
 export interface Evidence {
@@ -44,8 +45,13 @@ export interface ClassifiedFailure {
   finding: Finding;
 }
 
-export const classifyFailure = (failure: ImportFailure): ClassifiedFailure => {
-  const classified = classifyImportError(failure.errorText);
+/**
+ * Classifies HotWax's text as written, then keeps only its reduced form (`safeErrorText`): from here on every
+ * finding, timeline event, notification and support bundle quotes the reduced text, never the raw one.
+ */
+export const classifyFailure = (raw: ImportFailure): ClassifiedFailure => {
+  const classified = classifyImportError(raw.errorText);
+  const failure = { ...raw, errorText: safeErrorText(raw.errorText) };
   return {
     failure,
     classified,

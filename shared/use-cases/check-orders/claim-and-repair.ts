@@ -2,6 +2,7 @@ import type { OrderRecord } from '../../domain/order-sync.js';
 import type { OrderRepository, ShopContext, Telemetry } from '../../domain/ports.js';
 import type { Decision } from '../../domain/runbook/decide.js';
 import { servedByEarlierRun } from '../../domain/runbook/words.js';
+import { safeErrorText } from '../../domain/safe-error-text.js';
 import { mapLimit } from '../map-limit.js';
 import { CheckFailedError } from '../runbook/gather-evidence.js';
 import { performRepair } from '../runbook/perform-repair.js';
@@ -109,7 +110,7 @@ export const claimAndRepair = async (
             deps,
             record,
             saved.record,
-            `Could not trigger the ${action.kind}: ${String(error)}; retrying.`,
+            `Could not trigger the ${action.kind}: ${safeErrorText(String(error))}; retrying.`,
             now,
           );
           return fail(key, new CheckFailedError(`${action.kind} failed`, { cause: error }));
