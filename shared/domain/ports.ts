@@ -32,6 +32,11 @@ export interface SaveOptions {
   now: number;
 }
 
+/** The record cannot be stored at all (DynamoDB's item or key size limits): no retry can ever store it. */
+export class UnstorableRecordError extends Error {
+  override name = 'UnstorableRecordError';
+}
+
 export type JobRunClaim = { claimed: true } | { claimed: false; lastRunAt: number };
 
 /** One record per (shop, Shopify order id), its timeline beside it; every write is version-conditional. */

@@ -11,7 +11,12 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OrderKey, OrderRecord, TimelineEvent } from '../../domain/order-sync.js';
-import type { OrderRepository, SaveOptions, SaveResult } from '../../domain/ports.js';
+import {
+  type OrderRepository,
+  type SaveOptions,
+  type SaveResult,
+  UnstorableRecordError,
+} from '../../domain/ports.js';
 import { safeErrorText, withSafeErrorDetail } from '../../domain/safe-error-text.js';
 import { inGroup, type SyncState } from '../../domain/states.js';
 
@@ -57,6 +62,9 @@ const eventFromItem = (item: Item): TimelineEvent & { shop: string } => {
 };
 
 const isConditionalFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
+/** DynamoDB refuses an item over 400 KB or a key over its size limit as a validation error: no retry helps. */
+const isSizeLimit = (error: unknown) =>
+  (error as Error).name === 'ValidationException' && /size|length/i.test((error as Error).message);
 
 /**
  * The order-sync table: one record per (shop, Shopify order id) with its timeline beside it in the same partition,
@@ -153,6 +161,8 @@ export const createOrderRepository = ({
       await client.send(new TransactWriteCommand({ TransactItems: items }));
       return { result: 'saved', record: next };
     } catch (error) {
+      if (isSizeLimit(error))
+        throw new UnstorableRecordError('the record exceeds DynamoDB limits', { cause: error });
       if ((error as Error).name !== 'TransactionCanceledException') throw error;
       const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
       if (options.dedupeKey && reasons[0]?.Code === 'ConditionalCheckFailed')
