@@ -95,8 +95,17 @@ const main = async () => {
     context: Context,
   ) => Promise<{ webhooksMissed: number; overdueRecovered: number; ordersSeen: number }>;
   const sweepEveryMs = parseConfig(sweepFields, env).SWEEP_INTERVAL_SECONDS * 1000;
+  // One sweep at a time; shutdown tells the running one it has no time left and waits for it to give its lease back.
+  let sweeping: Promise<void> | undefined;
+  let stopSweep = false;
+  const sweepContext = () => {
+    const context = lambdaContext('sweeper', 300_000);
+    const remaining = context.getRemainingTimeInMillis;
+    return { ...context, getRemainingTimeInMillis: () => (stopSweep ? 0 : remaining()) };
+  };
   const sweepTimer = setInterval(() => {
-    sweeper({}, lambdaContext('sweeper', 300_000))
+    if (sweeping) return;
+    sweeping = sweeper({}, sweepContext())
       .then((summary) => {
         if (summary.webhooksMissed > 0 || summary.overdueRecovered > 0) {
           say(
@@ -104,7 +113,12 @@ const main = async () => {
           );
         }
       })
-      .catch(onError);
+      .catch((error: unknown) => {
+        onError(error);
+      })
+      .finally(() => {
+        sweeping = undefined;
+      });
   }, sweepEveryMs);
   sweepTimer.unref();
 
@@ -125,6 +139,8 @@ const main = async () => {
     );
     watcher.stop();
     clearInterval(sweepTimer);
+    stopSweep = true;
+    await sweeping;
     server.close();
     await Promise.allSettled(pollers.map((poller) => poller.stop()));
     await sandbox?.stop();

@@ -347,6 +347,8 @@ export type SweepClaim =
 /** The checkpoint behind a lease: two sweeps of a shop never work the same window. */
 export interface SweepCheckpoints {
   claim(params: { shop: string; owner: string; now: number; leaseUntil: number }): Promise<SweepClaim>;
+  /** Extends the lease while its holder runs; false when it had passed to another run. */
+  renew(params: { shop: string; owner: string; leaseUntil: number }): Promise<boolean>;
   saveProgress(params: { shop: string; owner: string; progress: SweepProgress }): Promise<void>;
   /** Records the run's outcome and gives the lease back; false when the lease had passed to another run. */
   release(params: {

@@ -74,6 +74,8 @@ export interface SweepRun {
   owner: string;
   now: number;
   deadline: number;
+  /** true once the run must stop starting work: its lease passed to another run, or the process is stopping */
+  stopping(): boolean;
   summary: SweepSummary;
   /** hands one notification to the notifier; a failure is logged, the sweep's work stands */
   notify(notification: Notification): Promise<void>;
