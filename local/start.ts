@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { config as loadDotenv } from 'dotenv';
-import { apiSchema, ConfigError, parseConfig, sweepFields } from '../shared/config/config.js';
+import { apiSchema, ConfigError, parseConfig, retryFields, sweepFields } from '../shared/config/config.js';
+import { retryScheduleFromConfig } from '../shared/config/settings.js';
 import type { OrderRecord } from '../shared/domain/order-sync.js';
 import type { OrderRepository } from '../shared/domain/ports.js';
 import { syncStates } from '../shared/domain/states.js';
@@ -38,7 +39,7 @@ const main = async () => {
   const emulators = await startEmulators(dataDir ? { dataDir } : {});
 
   const clients = localClients(emulators);
-  const resources = await provisionLocal(clients);
+  const resources = await provisionLocal(clients, retryScheduleFromConfig(parseConfig(retryFields, env)));
 
   const sandbox: Sandbox | undefined = sandboxMode ? await startSandbox() : undefined;
   Object.assign(env, {
@@ -46,6 +47,8 @@ const main = async () => {
     TABLE_NAME: resources.tableName,
     CHECK_QUEUE_URL: resources.checkQueue.url,
     NOTIFY_QUEUE_URL: resources.notifyQueue.url,
+    CHECK_DLQ_URL: resources.checkDlq.url,
+    NOTIFY_DLQ_URL: resources.notifyDlq.url,
     QUARANTINE_BUCKET: resources.bucket,
     POWERTOOLS_LOG_LEVEL: env.LOG_LEVEL ?? 'ERROR',
     POWERTOOLS_METRICS_DISABLED: 'true',

@@ -30,5 +30,7 @@ export const MetricName = {
   SweepWebhooksMissed: 'SweepWebhooksMissed',
   SweepOverdueChecksRecovered: 'SweepOverdueChecksRecovered',
   SubscriptionsMissing: 'SubscriptionsMissing',
+  /** messages moved back from a DLQ once its dependency (HotWax, Slack) answered again */
+  DeadLettersRedriven: 'DeadLettersRedriven',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];

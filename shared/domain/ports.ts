@@ -69,6 +69,17 @@ export interface CheckQueue {
   schedule(messages: readonly CheckMessage[], now: number): Promise<void>;
 }
 
+/** A dead-letter queue and the queue its messages came from. */
+export interface DeadLetterQueue {
+  /** messages waiting in it (approximate) */
+  depth(): Promise<number>;
+  /**
+   * Moves messages back to their queue, to be processed as new: every one, or at most `max`. Resolves to how many
+   * were moved, or `started` / `running` when SQS moves them in the background (a message move task).
+   */
+  moveBack(options?: { max?: number }): Promise<number | 'started' | 'running'>;
+}
+
 export interface Clock {
   now(): number;
 }

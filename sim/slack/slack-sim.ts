@@ -45,10 +45,17 @@ export interface SlackSim {
   messages: SimMessage[];
   /** replies by the ts of their thread's root */
   threads: Map<string, SimMessage[]>;
-  /** every HTTP request received, including the faulted ones */
-  requests: Array<{ method: string; path: string; status: number }>;
+  /** every HTTP request received, including the faulted ones; `at` is when it arrived (epoch ms) */
+  requests: Array<{ method: string; path: string; status: number; at: number }>;
+  /**
+   * Requests that arrived while the Retry-After of an earlier 429 had not yet passed: a client that honours
+   * Retry-After makes none.
+   */
+  readonly earlyCalls: number;
   /** The next `count` requests answer 429 with `Retry-After: retryAfterSeconds`. */
   rateLimitNext(count: number, retryAfterSeconds: number): void;
+  /** For the next `forSeconds`, every request answers 429 with `Retry-After: retryAfterSeconds` (an outage). */
+  rateLimitFor(forSeconds: number, retryAfterSeconds: number): void;
   /** The next `count` requests (after letting `after` pass) answer `status` (default 500). */
   failNext(count: number, status?: number, options?: { after?: number }): void;
   /** While down, connections are dropped without an answer. */
@@ -98,6 +105,10 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
   let faults: Fault[] = [];
   let isDown = false;
   let clock = 0;
+  /** until when the last 429's Retry-After runs, and the window of a rate-limit outage */
+  let quietUntil = 0;
+  let earlyCalls = 0;
+  let limited: { until: number; retryAfter: number } | undefined;
 
   // Real ts values are "<epoch seconds>.<microseconds>", unique per channel.
   const nextTs = () => {
@@ -180,20 +191,24 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const method = request.method ?? 'GET';
+    const at = Date.now();
+    if (at < quietUntil) earlyCalls += 1;
     if (isDown) {
-      requests.push({ method, path, status: 0 });
+      requests.push({ method, path, status: 0, at });
       request.socket.destroy();
       return;
     }
     const body = await readBody(request);
-    const fault = faults.shift();
+    const fault: Fault | undefined =
+      limited && at < limited.until ? { kind: 'rate-limit', retryAfter: limited.retryAfter } : faults.shift();
     const answer = (status: number, payload: unknown, headers?: Record<string, string>) => {
-      requests.push({ method, path, status });
+      requests.push({ method, path, status, at });
       options.log?.(`slack-sim ${method} ${path} → ${status}`);
       send(response, status, payload, headers);
     };
     const isWebhook = path === webhookPath;
     if (fault?.kind === 'rate-limit') {
+      quietUntil = Math.max(quietUntil, Date.now() + fault.retryAfter * 1000);
       return answer(429, isWebhook ? 'rate_limited' : { ok: false, error: 'ratelimited' }, {
         'retry-after': String(fault.retryAfter),
       });
@@ -258,6 +273,12 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
     messages,
     threads,
     requests,
+    get earlyCalls() {
+      return earlyCalls;
+    },
+    rateLimitFor(forSeconds, retryAfterSeconds) {
+      limited = { until: Date.now() + forSeconds * 1000, retryAfter: retryAfterSeconds };
+    },
     rateLimitNext(count, retryAfterSeconds) {
       for (let index = 0; index < count; index += 1)
         faults.push({ kind: 'rate-limit', retryAfter: retryAfterSeconds });
@@ -275,6 +296,9 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
       requests.length = 0;
       faults = [];
       isDown = false;
+      quietUntil = 0;
+      earlyCalls = 0;
+      limited = undefined;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MetricName } from '../../domain/metric-names.js';
 import type { Notification } from '../../domain/ports.js';
 import { nextMissedStreak } from '../../domain/sweep-window.js';
+import { probeDeadLetters } from '../redrive-dead-letters/redrive-dead-letters.js';
 import { recoverOverdue } from './recover-overdue.js';
 import { missedWebhooksNotification } from './sweep-notifications.js';
 import { emptySummary, iso, type SweepOrdersDeps, type SweepRun, type SweepSummary } from './sweep-run.js';
@@ -32,8 +33,9 @@ const renewEveryMs = sweepLeaseMs / 3;
  *    ends it early, with its progress saved.
  * 2. Subscription watchdog (`watchSubscriptions`): a deleted or misdirected orders/create or orders/fulfilled
  *    subscription is counted, told, and with RESTORE_WEBHOOK_SUBSCRIPTIONS re-created.
- * 3. Lost checks (`recoverOverdue`): checks past due by more than the grace are queued again. Steps 2 and 3 come
- *    first because they are small and must not starve behind a backlog of orders.
+ * 3. Lost checks (`recoverOverdue`): checks past due by more than the grace are queued again; and one message of
+ *    each non-empty DLQ goes back as a probe (`probeDeadLetters`): if HotWax or Slack answers it, its batch moves
+ *    the rest back. Steps 2 and 3 come first because they are small and must not starve behind a backlog of orders.
  * 4. Orders Shopify updated in the windows since the checkpoint (`sweepWindows`): an order with no record is
  *    recorded as found by the sweep and its check queued, exactly as its webhook would have (SweepWebhooksMissed);
  *    an order fulfilled in Shopify that we still expect only created gets the fulfilled expectation.
@@ -115,6 +117,7 @@ export const sweepOrders = async (
       });
     }
     await recoverOverdue(run);
+    if (deps.deadLetters) summary.deadLettersProbed = await probeDeadLetters(deps, deps.deadLetters);
     // 4.
     summary.completed = await sweepWindows(run, checkpoint, options.sinceMs);
 

@@ -1,6 +1,7 @@
 import type {
   CheckQueue,
   Clock,
+  DeadLetterQueue,
   Notification,
   Notifier,
   OrderRepository,
@@ -24,6 +25,8 @@ export interface SweepOrdersDeps {
   settings: SweepSettings;
   /** called after every page (the CLI's progress bar) */
   onProgress?: (progress: SweepProgressEvent) => void;
+  /** the DLQs to probe in quiet times (one message back each), so their redrive does not wait for traffic */
+  deadLetters?: ReadonlyArray<{ queue: string; deadLetters: DeadLetterQueue }>;
 }
 
 export interface SweepProgressEvent {
@@ -56,6 +59,8 @@ export interface SweepSummary {
   /** orders fulfilled in Shopify whose orders/fulfilled webhook never arrived */
   expectationsApplied: number;
   overdueRecovered: number;
+  /** dead-lettered messages moved back as probes of their dependency */
+  deadLettersProbed: number;
   /** Admin API cost points of the order pages */
   queryCost: number;
   subscriptions: { checked: boolean; missing: string[]; restored: string[] };
@@ -90,6 +95,7 @@ export const emptySummary = (shop: string): SweepSummary => ({
   webhooksMissed: 0,
   expectationsApplied: 0,
   overdueRecovered: 0,
+  deadLettersProbed: 0,
   queryCost: 0,
   subscriptions: { checked: false, missing: [], restored: [] },
   completed: false,
