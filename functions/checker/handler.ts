@@ -22,10 +22,11 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
   .handler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const valid = parseCheckRecords(event.Records);
     // One batch, one HotWax lookup: the use case sees all due checks together.
+    // Should the batch fail as a whole, each check fails alone, so the retry schedule still applies to it.
     const results = await checkOrders(
       deps,
       valid.map(({ message }) => message),
-    );
+    ).catch((error: unknown) => valid.map(() => ({ outcome: 'failed' as const, error: error as Error })));
     const errors = new Map(valid.map(({ messageId }, index) => [messageId, results[index]?.error]));
     const response = await processPartialResponse(
       event,

@@ -236,3 +236,32 @@ describe('a check that loses the version race to a webhook (#11 §1)', () => {
     expect(store.current().state).toBe('in_sync');
   });
 });
+
+describe('a batch while HotWax does not answer', () => {
+  it('fails each check on its own, even before the HotWax port knows its backend', async () => {
+    const store = memoryStore(pending());
+    const hotwax = fakeHotwax({
+      findOrdersByShopifyIds: async () => {
+        throw new Error('HotWax answered HTTP 503');
+      },
+    });
+    // A port that discovers its backend on its first call has no capabilities while HotWax is down.
+    Object.defineProperty(hotwax, 'capabilities', {
+      get() {
+        throw new Error("HotWax's backend is not known yet");
+      },
+    });
+    const deps = {
+      store,
+      shops: shopDirectory([fakeShop(shop, { hotwax })]),
+      queue: { schedule: async () => {} },
+      notifier: { notify: async () => {} },
+      telemetry: silentTelemetry,
+      clock: { now: () => now },
+      settings: { syncSloSeconds: 1800 },
+    } satisfies CheckOrdersDeps;
+    const results = await checkOrders(deps, [{ v: 1, shop, orderId: '5100', reason: 'created', dueAt: now }]);
+    expect(results.map((result) => result.outcome)).toEqual(['failed']);
+    expect(store.current().state).toBe('pending_check');
+  });
+});

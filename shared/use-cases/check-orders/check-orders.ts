@@ -164,6 +164,9 @@ const checkShop = async (
     decided.push({ key, record, decision: decide(record, assessment, evidence, context) });
   }
 
+  // Nothing decided (HotWax did not answer): nothing to claim, and the port may not even know its backend yet.
+  if (decided.length === 0) return results;
+
   const claimedChecks: ClaimedCheck[] = [];
   for (const [key, outcome] of await claimAndRepair(deps, shop, decided, now)) {
     if (outcome.kind === 'failed') results.set(key, { outcome: 'failed', error: outcome.error });
