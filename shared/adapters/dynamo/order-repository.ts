@@ -167,7 +167,13 @@ export const createOrderRepository = ({
       const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
       if (options.dedupeKey && reasons[0]?.Code === 'ConditionalCheckFailed')
         return { result: 'duplicate', record };
-      if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed'))
+      // Another transaction on the same items in flight (TransactionConflict) is a lost race like a changed
+      // version: the caller reads again and retries.
+      if (
+        reasons.some(
+          (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+        )
+      )
         return { result: 'conflict', record };
       throw error;
     }

@@ -61,9 +61,11 @@ export class WebhookNotRecordedError extends Error {
 
 /**
  * Shopify waits 5 s for the answer. Deliveries of one order that arrive together conflict on its record; they are
- * retried with jittered, growing waits for up to this long, so the last of a burst still gets a 200 (#11 §9).
+ * retried with jittered, growing waits for up to this long, so the last of a burst still gets a 200 (#11 §9). The
+ * rest of the 5 s is for queueing the check and the way back; a delivery that still misses them is retried by
+ * Shopify and recognised as the duplicate it then is.
  */
-export const saveBudgetMs = 3_000;
+export const saveBudgetMs = 4_000;
 const maxSaveAttempts = 40;
 const firstBackoffMs = 15;
 const maxBackoffMs = 400;
