@@ -26,6 +26,10 @@ export interface FaultFigures {
   recoverySeconds?: number;
   /** share of first delivery attempts answered 503 */
   share503?: number;
+  /** deliveries Shopify had to retry (no answer or a non-2xx first) */
+  retried?: number;
+  /** share of first delivery attempts not answered 2xx within Shopify's 5 s (503s, timeouts, resets) */
+  shareNot2xx?: number;
   /** the most dead letters seen while the fault lasted (proves it outlasted the retry schedule) */
   deadLettered?: number;
   /** dead letters left at the end: must be 0 */
@@ -103,9 +107,9 @@ const delivery = (
 // --- 1. a redelivery storm -----------------------------------------------------------------------------------------
 
 /**
- * Every order arrives as three copies of its orders/create event at once, then, about when its first check runs,
- * two copies of orders/fulfilled (webhooks racing checks). Every tenth order was missed by HotWax's import and
- * needs a re-import.
+ * Every order arrives as three copies of its orders/create event at once, two more deliveries of it under new event
+ * ids (distinct writes that meet on one record), and, spread around the time its first check runs, two copies of
+ * orders/fulfilled (webhooks racing checks). Every tenth order was missed by HotWax's import and needs a re-import.
  */
 export const redeliveryStorm = async (options: { orders?: number } = {}): Promise<FaultFigures> => {
   const count = options.orders ?? 200;
@@ -117,21 +121,23 @@ export const redeliveryStorm = async (options: { orders?: number } = {}): Promis
     const tasks = orders.flatMap((order) => {
       const created = `create-${order.id}`;
       const fulfilled = `fulfilled-${order.id}`;
-      const copies = (topic: string, eventId: string, n: number, afterMs = 0) =>
+      const copies = (topic: string, eventId: string | undefined, n: number, spreadMs = 0) =>
         Array.from({ length: n }, () => async () => {
-          if (afterMs) await sleep(afterMs + Math.random() * 1000);
+          if (spreadMs) await sleep(500 + Math.random() * spreadMs);
           return deliverLikeShopify(delivery(world, monitor, order, topic, eventId));
         });
-      return [...copies('orders/create', created, 3), ...copies('orders/fulfilled', fulfilled, 2, 1500)];
+      return [
+        ...copies('orders/create', created, 3),
+        ...copies('orders/create', undefined, 2),
+        ...copies('orders/fulfilled', fulfilled, 2, 4_000),
+      ];
     });
-    // Interleaved, so the copies of one order meet.
-    const shuffled = tasks
-      .map((task, index) => ({ task, key: (index % 5) * 1e6 + Math.floor(index / 5) }))
-      .sort((a, b) => a.key - b.key)
-      .map(({ task }) => task);
-    const outcomes = await inParallel(shuffled, 40);
+    // An order's deliveries side by side, so they meet: seven in flight for one order, sixty in all.
+    const outcomes = await inParallel(tasks, 60);
     const lastDelivery = Date.now();
     figures.share503 = outcomes.filter((outcome) => outcome.first === 503).length / outcomes.length;
+    figures.retried = outcomes.filter((outcome) => outcome.statuses.length > 1).length;
+    figures.shareNot2xx = figures.retried / outcomes.length;
     const acknowledged = new Set(outcomes.filter((outcome) => outcome.acknowledged).map((o) => o.orderId));
     await settle(
       monitor,
@@ -152,12 +158,13 @@ export const redeliveryStorm = async (options: { orders?: number } = {}): Promis
 
 /**
  * Orders arrive with Shopify's retries; `npm start` is SIGKILLed (with its DynamoDB Local) once a third of them
- * were acknowledged, and started again on the same data dir and port while Shopify keeps retrying.
+ * were acknowledged and again at two thirds, each time started again on the same data dir and port while Shopify
+ * keeps retrying.
  */
 export const killedMidLoad = async (options: { orders?: number } = {}): Promise<FaultFigures> => {
   const count = options.orders ?? 150;
   const world = await createWorld('crash');
-  const figures = emptyFigures('SIGKILL mid-load + restart', count);
+  const figures = emptyFigures('2 × SIGKILL mid-load + restart', count);
   try {
     const orders = await addOrders(world, count, { prefix: 'K', missingEvery: 10 });
     let monitor = await world.start();
@@ -165,24 +172,30 @@ export const killedMidLoad = async (options: { orders?: number } = {}): Promise<
     let acked = 0;
     const deliveries = inParallel(
       orders.map((order) => async () => {
-        await sleep(Math.random() * 8_000);
+        await sleep(Math.random() * 12_000);
         const outcome = await deliverLikeShopify(delivery(world, url, order, 'orders/create'), {
-          attempts: 12,
+          attempts: 14,
           firstWaitMs: 500,
           maxWaitMs: 8_000,
         });
         if (outcome.acknowledged) acked += 1;
         return outcome;
       }),
-      30,
+      60,
     );
-    await waitUntil(() => acked >= count / 3, 60_000, 50);
-    await monitor.kill();
-    monitor = await world.start();
-    const restartedAt = Date.now();
+    // Killed twice while deliveries are in full flow, each time started again on the same data and port.
+    let restartedAt = Date.now();
+    for (const share of [1 / 3, 2 / 3]) {
+      await waitUntil(() => acked >= count * share, 90_000, 50);
+      await monitor.kill();
+      monitor = await world.start();
+      restartedAt = Date.now();
+    }
     const outcomes: DeliveryOutcome[] = await deliveries;
     const acknowledged = new Set(outcomes.filter((o) => o.acknowledged).map((o) => o.orderId));
     figures.share503 = outcomes.filter((outcome) => outcome.first === 503).length / outcomes.length;
+    figures.retried = outcomes.filter((outcome) => outcome.statuses.length > 1).length;
+    figures.shareNot2xx = figures.retried / outcomes.length;
     const expected = new Map([...acknowledged].map((id) => [id, 'in_sync']));
     // An order Shopify gave up on (never acknowledged) is the sweep's: it must be found too.
     for (const order of orders) expected.set(order.id, 'in_sync');
