@@ -10,6 +10,8 @@ const main = async () => {
   const only = process.argv[2];
   if (!only || only === 'ingest') printTable('Webhook ingest (issue: ingest)', await benchIngest());
   if (!only || only === 'checker') printTable('Checker: HotWax calls per order', await benchChecker());
+  // Minutes, not seconds: only when asked for by name.
+  if (only === 'faults') await (await import('./faults.bench.js')).benchFaults();
   if ((!only || only === 'sweep') && existsSync(new URL('./sweep.bench.ts', import.meta.url))) {
     const { benchSweep } = (await import('./sweep.bench.js')) as {
       benchSweep: () => Promise<Record<string, number | string>>;
