@@ -63,7 +63,7 @@ export const benchFaults = async (): Promise<void> => {
       ? percent(row.share503)
       : `${percent(row.share503)} (${percent(row.shareNot2xx)})`,
     row.requests !== undefined
-      ? `${row.requests} requests, ${row.fiveXx} 5xx, ${row.unauthenticatedStored} unauthenticated stored, ${row.piiFound?.length ?? 0} PII found`
+      ? `${row.requests} requests, ${row.fiveXx} 5xx, ${row.unexpected?.length ?? 0} off-contract, ${row.unauthenticatedStored} unauthenticated stored, ${row.piiFound?.length ?? 0} PII found`
       : row.retried !== undefined
         ? `${row.retried} deliveries retried by Shopify`
         : '',

@@ -9,6 +9,7 @@ describe('fuzzed webhooks and routes, and PII in HotWax error texts (#11 §6, §
     const figures = await garbageAndPii();
     console.info('fault figures', JSON.stringify({ ...figures, requests: figures.requests }));
     expect(figures.fiveXx).toBe(0);
+    expect(figures.unexpected).toEqual([]);
     expect(figures.unauthenticatedStored).toBe(0);
     expect(figures.lost).toBe(0);
     expect(figures.stuckOrders).toEqual([]);
