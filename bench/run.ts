@@ -16,6 +16,8 @@ const main = async () => {
         await benchChecker(backend),
       );
   }
+  // Minutes, not seconds: only when asked for by name.
+  if (only === 'faults') await (await import('./faults.bench.js')).benchFaults();
   if ((!only || only === 'sweep') && existsSync(new URL('./sweep.bench.ts', import.meta.url))) {
     const { benchSweep } = (await import('./sweep.bench.js')) as {
       benchSweep: () => Promise<Record<string, number | string>>;

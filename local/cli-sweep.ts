@@ -69,6 +69,10 @@ const report = (summary: SweepSummary, local: boolean): string[] => {
   if (summary.fulfilledWithoutWebhook.length > 0)
     lines.push(`    ${orders(summary.fulfilledWithoutWebhook, summary.expectationsApplied)}`);
   lines.push(`  lost checks re-queued:    ${summary.overdueRecovered}`);
+  if (summary.deadLettersProbed > 0)
+    lines.push(
+      `  dead letters probed:      ${summary.deadLettersProbed} (moved back; the rest follow once they pass)`,
+    );
   const { subscriptions } = summary;
   lines.push(
     !subscriptions.checked

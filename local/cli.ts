@@ -6,6 +6,7 @@ import { apiSchema, ConfigError, diagnoseSchema } from '../shared/config/config.
 import { loadEnv } from '../shared/config/load-env.js';
 import type { OrderRecord } from '../shared/domain/order-sync.js';
 import type { OrderRepository } from '../shared/domain/ports.js';
+import { isShopifyOrderId } from '../shared/domain/shopify-order-id.js';
 import { inGroup, type SyncState, syncStates } from '../shared/domain/states.js';
 import { type Diagnosis, diagnoseOrder } from '../shared/use-cases/diagnose-order/diagnose-order.js';
 import { createApiDeps } from '../shared/wiring/api.js';
@@ -57,7 +58,7 @@ const warnings = {
 /** People paste the id, the admin URL or the GraphQL gid; all of them name the same number. */
 const parseOrderId = (value: string): string => {
   const id = /^(?:gid:\/\/shopify\/Order\/|https?:\/\/\S*\/orders\/)?(\d+)\/?$/.exec(value.trim())?.[1];
-  if (!id) {
+  if (!id || !isShopifyOrderId(id)) {
     throw new InvalidArgumentError(
       "Use the order's numeric Shopify id (the number at the end of its admin URL …/orders/<id>), not its name (#1001).",
     );

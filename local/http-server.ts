@@ -12,20 +12,44 @@ export interface Routes {
 /** Shopify's webhooks are small, but the monitor accepts what API Gateway would (10 MB). */
 const maxBodyBytes = 10 * 1024 * 1024;
 
+export class PayloadTooLargeError extends Error {
+  override name = 'PayloadTooLargeError';
+}
+
+/**
+ * The body, or PayloadTooLargeError past the limit. The rest of an oversized body is read and dropped (up to the
+ * limit again) so the client receives the 413 instead of a reset connection; beyond that the socket is closed.
+ */
 const readBody = (request: IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const declared = Number(request.headers['content-length'] ?? 0);
+    let tooLarge = declared > maxBodyBytes;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > maxBodyBytes) {
-        reject(new Error('payload too large'));
-        request.destroy();
-      } else chunks.push(chunk);
+      if (size > maxBodyBytes) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
+      else if (size > 2 * maxBodyBytes) request.destroy();
     });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('end', () =>
+      tooLarge ? reject(new PayloadTooLargeError('payload too large')) : resolve(Buffer.concat(chunks)),
+    );
     request.on('error', reject);
   });
+
+/** A path API Gateway would not route: its percent-encoding does not decode. */
+class MalformedPathError extends Error {
+  override name = 'MalformedPathError';
+}
+
+const decodePathParameter = (value: string): string => {
+  try {
+    return decodeURIComponent(value);
+  } catch (error) {
+    throw new MalformedPathError('malformed percent-encoding in the path', { cause: error });
+  }
+};
 
 /** The same event API Gateway's HTTP API hands the Lambda (payload v2); the body goes base64 to keep its bytes. */
 const toEvent = (
@@ -95,7 +119,7 @@ export const startHttpServer = async (routes: Routes, port: number): Promise<Ser
       } else if (request.method === 'GET' && orderMatch?.[1]) {
         result = (await routes.api(
           toEvent(request, Buffer.alloc(0), 'GET /orders/{shopifyOrderId}', {
-            shopifyOrderId: decodeURIComponent(orderMatch[1]),
+            shopifyOrderId: decodePathParameter(orderMatch[1]),
           }),
           lambdaContext('api'),
         )) as APIGatewayProxyStructuredResultV2;
@@ -104,10 +128,14 @@ export const startHttpServer = async (routes: Routes, port: number): Promise<Ser
       }
       send(result.statusCode ?? 200, result.body ?? '', (result.headers as Record<string, string>) ?? {});
     } catch (error) {
-      send(
-        (error as Error).message === 'payload too large' ? 413 : 500,
-        JSON.stringify({ error: (error as Error).message }),
-      );
+      // Only the client's own mistakes are named; anything else is ours and stays in our logs.
+      if (error instanceof PayloadTooLargeError) {
+        return send(413, JSON.stringify({ error: 'payload too large' }), { connection: 'close' });
+      }
+      if (error instanceof MalformedPathError) return send(400, JSON.stringify({ error: error.message }));
+      process.stderr.write(`http-server: ${(error as Error)?.stack ?? String(error)}\n`);
+      if (!response.headersSent) send(500, JSON.stringify({ error: 'internal error' }));
+      else response.end();
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,9 +1,4 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
-  ReceiveMessageCommand,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { lambdaContext } from './lambda-context.js';
 
@@ -15,8 +10,9 @@ export interface QueuePoller {
 
 /**
  * What Lambda's SQS event source does, on this machine: long-poll the queue, hand batches to the handler as an
- * SQSEvent, delete what succeeded, and leave failed records to come back after a growing visibility timeout —
- * after `maxReceiveCount` receives the queue's redrive policy moves them to the DLQ.
+ * SQSEvent, delete what succeeded, and leave failed records alone. As in AWS, the handler itself holds each failed
+ * record back for the retry schedule's wait (`shared/domain/retry-schedule.ts`); after `maxReceiveCount` receives
+ * the queue's redrive policy moves it to the DLQ.
  */
 export const startQueuePoller = (options: {
   client: SQSClient;
@@ -70,20 +66,6 @@ export const startQueuePoller = (options: {
         new DeleteMessageBatchCommand({
           QueueUrl: queueUrl,
           Entries: done.map((record, index) => ({ Id: String(index), ReceiptHandle: record.receiptHandle })),
-        }),
-      );
-    }
-    const retry = records.filter((record) => failed.has(record.messageId));
-    if (retry.length > 0) {
-      // Backoff: 2 s, 4 s, 8 s … by receive count, like a visibility timeout that grows per attempt.
-      await client.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: retry.map((record, index) => ({
-            Id: String(index),
-            ReceiptHandle: record.receiptHandle,
-            VisibilityTimeout: Math.min(60, 2 ** Number(record.attributes.ApproximateReceiveCount)),
-          })),
         }),
       );
     }

@@ -7,8 +7,10 @@ import {
   hotwaxFields,
   localRuntimeFields,
   parseConfig,
+  retryFields,
   sweepFields,
 } from '../shared/config/config.js';
+import { retryScheduleFromConfig } from '../shared/config/settings.js';
 import type { OrderRecord } from '../shared/domain/order-sync.js';
 import type { OrderRepository } from '../shared/domain/ports.js';
 import { syncStates } from '../shared/domain/states.js';
@@ -56,7 +58,7 @@ const main = async () => {
   const emulators = await startEmulators(dataDir ? { dataDir } : {});
 
   const clients = localClients(emulators);
-  const resources = await provisionLocal(clients);
+  const resources = await provisionLocal(clients, retryScheduleFromConfig(parseConfig(retryFields, env)));
 
   const sandbox: Sandbox | undefined = sandboxMode
     ? await startSandbox({ backend: parseConfig(hotwaxBackendField, env).HOTWAX_BACKEND })
@@ -66,6 +68,8 @@ const main = async () => {
     TABLE_NAME: resources.tableName,
     CHECK_QUEUE_URL: resources.checkQueue.url,
     NOTIFY_QUEUE_URL: resources.notifyQueue.url,
+    CHECK_DLQ_URL: resources.checkDlq.url,
+    NOTIFY_DLQ_URL: resources.notifyDlq.url,
     QUARANTINE_BUCKET: resources.bucket,
     POWERTOOLS_LOG_LEVEL: runtime.LOG_LEVEL,
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -125,8 +129,17 @@ const main = async () => {
     context: Context,
   ) => Promise<{ webhooksMissed: number; overdueRecovered: number; ordersSeen: number }>;
   const sweepEveryMs = parseConfig(sweepFields, env).SWEEP_INTERVAL_SECONDS * 1000;
+  // One sweep at a time; shutdown tells the running one it has no time left and waits for it to give its lease back.
+  let sweeping: Promise<void> | undefined;
+  let stopSweep = false;
+  const sweepContext = () => {
+    const context = lambdaContext('sweeper', 300_000);
+    const remaining = context.getRemainingTimeInMillis;
+    return { ...context, getRemainingTimeInMillis: () => (stopSweep ? 0 : remaining()) };
+  };
   const sweepTimer = setInterval(() => {
-    sweeper({}, lambdaContext('sweeper', 300_000))
+    if (sweeping) return;
+    sweeping = sweeper({}, sweepContext())
       .then((summary) => {
         if (summary.webhooksMissed > 0 || summary.overdueRecovered > 0) {
           say(
@@ -134,7 +147,12 @@ const main = async () => {
           );
         }
       })
-      .catch(onError);
+      .catch((error: unknown) => {
+        onError(error);
+      })
+      .finally(() => {
+        sweeping = undefined;
+      });
   }, sweepEveryMs);
   sweepTimer.unref();
 
@@ -155,6 +173,8 @@ const main = async () => {
     );
     watcher.stop();
     clearInterval(sweepTimer);
+    stopSweep = true;
+    await sweeping;
     server.close();
     await Promise.allSettled(pollers.map((poller) => poller.stop()));
     await sandbox?.stop();

@@ -3,15 +3,14 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
+import { isShopifyOrderId, shopifyOrderIdRule } from '../../shared/domain/shopify-order-id.js';
 import {
   getOrderStatus,
   OrderNotFoundError,
 } from '../../shared/use-cases/get-order-status/get-order-status.js';
 import { logger, shop, store, tracer } from './deps.js';
 
-const orderId = z
-  .string()
-  .regex(/^\d{1,20}$/, { error: 'shopifyOrderId must be the numeric Shopify order id' });
+const orderId = z.string().refine(isShopifyOrderId, { error: `shopifyOrderId ${shopifyOrderIdRule}` });
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
   statusCode,

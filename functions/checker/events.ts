@@ -1,11 +1,12 @@
 import type { SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import type { CheckMessage } from '../../shared/domain/order-sync.js';
+import { isShopifyOrderId } from '../../shared/domain/shopify-order-id.js';
 
 const checkMessage = z.object({
   v: z.literal(1),
   shop: z.string().min(1),
-  orderId: z.string().regex(/^\d+$/),
+  orderId: z.string().refine(isShopifyOrderId),
   reason: z.enum(['created', 'fulfilled', 'verify', 'recheck', 'sweep', 'manual']),
   dueAt: z.number(),
 });

@@ -4,13 +4,17 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { failedRecords } from '../../shared/adapters/sqs/retry-later.js';
 import { checkOrders } from '../../shared/use-cases/check-orders/check-orders.js';
 import { deps, logger, metrics, tracer } from './deps.js';
 import { parseCheckRecords } from './events.js';
 
 const processor = new BatchProcessor(EventType.SQS);
 
-/** SQS check queue → the runbook for every due order; failed records are retried by SQS, then dead-lettered. */
+/**
+ * SQS check queue → the runbook for every due order. Failed records come back on the retry schedule, then go to
+ * the DLQ; a batch in which HotWax answered moves dead-lettered checks back.
+ */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
@@ -18,12 +22,13 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
   .handler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const valid = parseCheckRecords(event.Records);
     // One batch, one HotWax lookup: the use case sees all due checks together.
+    // Should the batch fail as a whole, each check fails alone, so the retry schedule still applies to it.
     const results = await checkOrders(
       deps,
       valid.map(({ message }) => message),
-    );
+    ).catch((error: unknown) => valid.map(() => ({ outcome: 'failed' as const, error: error as Error })));
     const errors = new Map(valid.map(({ messageId }, index) => [messageId, results[index]?.error]));
-    return processPartialResponse(
+    const response = await processPartialResponse(
       event,
       async (record: SQSRecord) => {
         if (!errors.has(record.messageId)) throw new Error(`malformed check message ${record.messageId}`);
@@ -31,6 +36,12 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
         if (error) throw error;
       },
       processor,
-      { context },
+      { context, throwOnFullBatchFailure: false },
     );
+    // A malformed message never succeeds: it goes to the DLQ without waiting out the schedule.
+    await deps.retryLater(
+      failedRecords(event.Records, response, (r) => ({ permanent: !errors.has(r.messageId) })),
+    );
+    if (results.some(({ outcome }) => outcome === 'checked')) await deps.redriveWhenHealthy();
+    return response;
   });

@@ -6,9 +6,12 @@ import { createNotifierDeps } from '../../shared/wiring/notifier.js';
 
 export const { logger, metrics, telemetry } = createObservability();
 export const { tracer, capture } = createTracing();
-export const { sender, notifications } = createNotifierDeps(parseConfig(notifierSchema, await loadEnv()), {
-  telemetry,
-  capture,
-});
+export const { sender, notifications, retryLater, redriveWhenHealthy } = createNotifierDeps(
+  parseConfig(notifierSchema, await loadEnv()),
+  {
+    telemetry,
+    capture,
+  },
+);
 
 if (sender.kind === 'console') logger.warn('Slack is not configured: notifications are printed to the log');

@@ -3,8 +3,13 @@ import {
   type InvalidNotificationError,
   parseNotificationBody,
 } from '../../shared/adapters/sqs/notification-schema.js';
+import type { FailedRecord } from '../../shared/adapters/sqs/retry-later.js';
 import type { CloudWatchAlarm } from '../../shared/domain/notification-text.js';
-import type { NotificationDelivery } from '../../shared/use-cases/send-notifications/send-notifications.js';
+import { SlackUnavailableError } from '../../shared/domain/ports.js';
+import type {
+  DeliveryOutcome,
+  NotificationDelivery,
+} from '../../shared/use-cases/send-notifications/send-notifications.js';
 
 const sqsEvent = z.object({
   Records: z
@@ -67,3 +72,18 @@ export const parseNotifierEvent = (event: unknown): NotifierInput => {
   }
   return { source: 'sqs', deliveries, invalid };
 };
+
+/**
+ * How long each failed record waits: an invalid one goes to the DLQ at once, a rate-limited one no sooner than
+ * Slack's Retry-After, the others on the retry schedule.
+ */
+export const retryDetails =
+  (input: Extract<NotifierInput, { source: 'sqs' }>, outcomes: ReadonlyMap<string, DeliveryOutcome>) =>
+  (record: { messageId: string }): Partial<FailedRecord> => {
+    const outcome = outcomes.get(record.messageId);
+    const error = outcome && !outcome.ok ? outcome.error : undefined;
+    return {
+      permanent: input.invalid.has(record.messageId),
+      notBeforeSeconds: error instanceof SlackUnavailableError ? error.retryAfter : undefined,
+    };
+  };

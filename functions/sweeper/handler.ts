@@ -24,5 +24,7 @@ export const handler = middy<unknown, SweepSummary>()
       now,
       deadline: now + context.getRemainingTimeInMillis(),
       sinceMs: input.since === undefined ? undefined : parseDuration(input.since),
+      // No time left: Lambda is about to stop us, or the local runtime is shutting down.
+      shouldStop: () => context.getRemainingTimeInMillis() <= 0,
     });
   });

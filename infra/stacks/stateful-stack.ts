@@ -9,6 +9,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { tableDefinition } from '../../shared/adapters/dynamo/table-definition.js';
+import { defaultRetrySchedule } from '../../shared/domain/retry-schedule.js';
 import { batchingWindows, functionTimeouts } from '../config/app-config.js';
 
 export interface StatefulStackProps extends StackProps {
@@ -20,7 +21,10 @@ export interface StatefulStackProps extends StackProps {
   readonly notifierTimeout?: Duration;
   /** @default 60 s */
   readonly notifierBatchingWindow?: Duration;
-  /** Receives before a message moves to its DLQ. @default 5 */
+  /**
+   * Receives before a message moves to its DLQ. @default the retry schedule's (`shared/domain/retry-schedule.ts`:
+   * 30 receives, waits doubling from 10 s to 5 min set by the handlers, about 2 hours in all)
+   */
   readonly maxReceiveCount?: number;
   /** How long quarantined webhook payloads are kept. @default 30 days */
   readonly quarantineRetention?: Duration;
@@ -68,7 +72,7 @@ export class StatefulStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, props);
-    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    const maxReceiveCount = props.maxReceiveCount ?? defaultRetrySchedule.maxReceiveCount;
 
     this.table = new Table(this, 'OrderSyncTable', {
       partitionKey: attribute(tableDefinition.partitionKey),

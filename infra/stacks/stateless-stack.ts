@@ -127,6 +127,33 @@ const bindings = (fn: AppFunction, stateful: StatefulResources, cfg: FunctionCon
     fn.addEnvironment('NOTIFY_QUEUE_URL', stateful.notifyQueue.queueUrl);
     stateful.notifyQueue.grantSendMessages(fn);
   },
+  /**
+   * The queue's DLQ, to move dead letters back once the dependency answers again: `moveTask` with SQS's message move
+   * task (StartMessageMoveTask needs receive and delete on the DLQ, send on the queue), otherwise only the sweep's
+   * probe of one message (receive, delete; it sends with the queue's own grant). No wildcard: both queues by ARN.
+   */
+  deadLetters(
+    dlq: IQueue,
+    source: IQueue,
+    env: 'CHECK_DLQ_URL' | 'NOTIFY_DLQ_URL',
+    options: { moveTask: boolean },
+  ) {
+    fn.addEnvironment(env, dlq.queueUrl);
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: [
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          ...(options.moveTask ? ['sqs:StartMessageMoveTask', 'sqs:ListMessageMoveTasks'] : []),
+        ],
+        resources: [dlq.queueArn],
+      }),
+    );
+    if (options.moveTask) {
+      fn.addToRolePolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [source.queueArn] }));
+    }
+  },
   /** The only secret the function reads (`CONFIG_SECRET_ARNS`), through Powertools' cache. */
   secret(secret: ISecret) {
     fn.addEnvironment('CONFIG_SECRET_ARNS', secret.secretArn);
@@ -224,6 +251,7 @@ export class StatelessStack extends Stack {
     checker.table({ reads: tableReads, writes: tableWrites });
     checker.checkQueue();
     checker.notifyQueue();
+    checker.deadLetters(stateful.checkDlq, stateful.checkQueue, 'CHECK_DLQ_URL', { moveTask: true });
     checker.secret(stateful.credentialsSecret);
     this.checkerFunction.addEventSource(
       new SqsEventSource(stateful.checkQueue, {
@@ -248,6 +276,9 @@ export class StatelessStack extends Stack {
     notifier.settings(notifierFields);
     // Read/write for the Slack thread and storm-window items (SLACK#… keys in the same table).
     notifier.table({ reads: tableReads, writes: tableWrites });
+    // Its own queue's URL, to hold failed records back (ChangeMessageVisibility comes with the event source).
+    this.notifierFunction.addEnvironment('NOTIFY_QUEUE_URL', stateful.notifyQueue.queueUrl);
+    notifier.deadLetters(stateful.notifyDlq, stateful.notifyQueue, 'NOTIFY_DLQ_URL', { moveTask: true });
     notifier.secret(stateful.credentialsSecret);
     this.notifierFunction.addEventSource(
       new SqsEventSource(stateful.notifyQueue, {
@@ -273,6 +304,8 @@ export class StatelessStack extends Stack {
     sweeper.table({ reads: tableReads, writes: tableWrites });
     sweeper.checkQueue();
     sweeper.notifyQueue();
+    sweeper.deadLetters(stateful.checkDlq, stateful.checkQueue, 'CHECK_DLQ_URL', { moveTask: false });
+    sweeper.deadLetters(stateful.notifyDlq, stateful.notifyQueue, 'NOTIFY_DLQ_URL', { moveTask: false });
     sweeper.secret(stateful.credentialsSecret);
     // A failed sweep is not retried: the next scheduled sweep covers the same window, and overlapping sweeps
     // would only spend Shopify API quota twice.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { overdueAfterMs } from '../domain/apply-order-seen.js';
+import { defaultRetrySchedule } from '../domain/retry-schedule.js';
 
 /**
  * The configuration, by environment variable (DESIGN.md's names). Every default is declared once, here: the
@@ -47,6 +48,9 @@ export const tableFields = z.object({
 });
 const checkQueueFields = z.object({ CHECK_QUEUE_URL: queueUrl, SQS_ENDPOINT: optionalUrl });
 const notifyQueueFields = z.object({ NOTIFY_QUEUE_URL: queueUrl, SQS_ENDPOINT: optionalUrl });
+const optionalQueueUrl = optionalText.pipe(queueUrl.optional());
+/** The dead-letter queues, for moving their messages back once HotWax or Slack answers again; unset = never. */
+const deadLetterFields = z.object({ CHECK_DLQ_URL: optionalQueueUrl, NOTIFY_DLQ_URL: optionalQueueUrl });
 
 /** The shop of a single-shop deployment. */
 export const shopFields = z.object({ SHOPIFY_SHOP: shopDomain });
@@ -149,6 +153,25 @@ export const sweepFields = z.object({
   WEBHOOK_CALLBACK_URL: optionalUrl,
 });
 
+/**
+ * The retry schedule of failed checks and notifications (`shared/domain/retry-schedule.ts` holds the defaults, which
+ * the CDK stacks use too). Deployments keep the defaults; the local runtime and the fault suite may compress time.
+ */
+export const retryFields = z.object({
+  RETRY_FIRST_DELAY_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(defaultRetrySchedule.firstDelaySeconds),
+  RETRY_MAX_DELAY_SECONDS: z.coerce.number().int().positive().default(defaultRetrySchedule.maxDelaySeconds),
+  RETRY_MAX_RECEIVE_COUNT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(defaultRetrySchedule.maxReceiveCount),
+});
+
 export const slackFields = z.object({
   SLACK_WEBHOOK_URL: optionalUrl,
   SLACK_BOT_TOKEN: optionalText,
@@ -222,7 +245,9 @@ export const shopConfigSchema = withRules(shopConfigFields, hotwaxCredentials);
 export const checkerFields = tableFields
   .extend(checkQueueFields.shape)
   .extend(notifyQueueFields.shape)
-  .extend(shopConfigFields.shape);
+  .extend(shopConfigFields.shape)
+  .extend(retryFields.shape)
+  .extend(deadLetterFields.pick({ CHECK_DLQ_URL: true }).shape);
 export const checkerSchema = withRules(checkerFields, hotwaxCredentials);
 
 /**
@@ -236,14 +261,24 @@ export const sweeperFields = tableFields
   .extend(shopifyAdminFields.shape)
   .extend(hotwaxFields.shape)
   .extend(timingFields.pick({ CHECK_DELAY_SECONDS: true, FULFILLED_CHECK_DELAY_SECONDS: true }).shape)
-  .extend(sweepFields.shape);
+  .extend(sweepFields.shape)
+  .extend(deadLetterFields.shape);
 export const sweeperSchema = withRules(sweeperFields, hotwaxCredentials, restoreNeedsCallback);
 
-/** The notifier reads only the table (threads, storm windows) and Slack. */
-export const notifierFields = tableFields.extend(slackFields.shape).extend({
-  /** needs_human messages per shop and 10 minutes before the rest go into one digest */
-  NOTIFY_STORM_THRESHOLD: z.coerce.number().int().nonnegative().default(10),
-});
+/**
+ * The notifier reads the table (threads, storm windows) and Slack; its own queue's URL only to hold failed records
+ * back (Retry-After, the retry schedule) and its DLQ's to move them back once Slack answers again.
+ */
+export const notifierFields = tableFields
+  .extend(slackFields.shape)
+  .extend(retryFields.shape)
+  .extend(deadLetterFields.pick({ NOTIFY_DLQ_URL: true }).shape)
+  .extend({
+    /** needs_human messages per shop and 10 minutes before the rest go into one digest */
+    NOTIFY_STORM_THRESHOLD: z.coerce.number().int().nonnegative().default(10),
+    NOTIFY_QUEUE_URL: optionalQueueUrl,
+    SQS_ENDPOINT: optionalUrl,
+  });
 export const notifierSchema = withRules(notifierFields, slackChannel);
 
 /** `npm run cli -- diagnose`: HotWax and Shopify, no table. */
@@ -291,6 +326,7 @@ export const localFields = shopConfigFields
   .extend(slackFields.shape)
   .extend(sweepFields.shape)
   .extend(localRuntimeFields.shape)
+  .extend(retryFields.shape)
   .extend({
     SHOPIFY_WEBHOOK_SECRET: z
       .string()
@@ -310,6 +346,7 @@ export type TimingConfig = z.infer<typeof timingFields>;
 export type SweepConfig = z.infer<typeof sweepFields>;
 export type SlackConfig = z.infer<typeof slackSchema>;
 export type DoctorConfig = z.infer<typeof doctorSchema>;
+export type RetryConfig = z.infer<typeof retryFields>;
 
 /** Parses the environment once and lists every problem at once, with what each setting should look like. */
 export const parseConfig = <S extends z.ZodType>(

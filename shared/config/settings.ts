@@ -1,7 +1,14 @@
 import type { ShopSettings } from '../domain/ports.js';
+import type { RetrySchedule } from '../domain/retry-schedule.js';
 import type { RunbookSettings } from '../domain/runbook/settings.js';
 import { type SweepSettings, sweepLimits } from '../domain/sweep-window.js';
-import { type SweepConfig, sweepFields, type TimingConfig, timingFields } from './config.js';
+import {
+  type RetryConfig,
+  type SweepConfig,
+  sweepFields,
+  type TimingConfig,
+  timingFields,
+} from './config.js';
 
 /**
  * The settings each part of the monitor gets, from validated configuration (seconds in the environment, ms in the
@@ -57,4 +64,11 @@ export const defaultShopSettings: ShopSettings = shopSettingsFromConfig(defaults
 export const defaultSweepSettings: Omit<SweepSettings, 'shop'> = sweepSettingsFromConfig({
   ...defaults,
   SHOPIFY_SHOP: '',
+});
+
+/** The retry schedule of the queues a function consumes. */
+export const retryScheduleFromConfig = (config: RetryConfig): RetrySchedule => ({
+  firstDelaySeconds: config.RETRY_FIRST_DELAY_SECONDS,
+  maxDelaySeconds: config.RETRY_MAX_DELAY_SECONDS,
+  maxReceiveCount: config.RETRY_MAX_RECEIVE_COUNT,
 });

@@ -39,5 +39,7 @@ export const MetricName = {
   ImportFlowUnhealthy: 'ImportFlowUnhealthy',
   /** fromDate swaps a crashed Maarg re-import left behind, restored by the sweep */
   InterruptedRepairsRecovered: 'InterruptedRepairsRecovered',
+  /** messages moved back from a DLQ once its dependency (HotWax, Slack) answered again */
+  DeadLettersRedriven: 'DeadLettersRedriven',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];

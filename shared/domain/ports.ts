@@ -32,6 +32,11 @@ export interface SaveOptions {
   now: number;
 }
 
+/** The record cannot be stored at all (DynamoDB's item or key size limits): no retry can ever store it. */
+export class UnstorableRecordError extends Error {
+  override name = 'UnstorableRecordError';
+}
+
 export type JobRunClaim = { claimed: true } | { claimed: false; lastRunAt: number };
 
 /** One record per (shop, Shopify order id), its timeline beside it; every write is version-conditional. */
@@ -62,6 +67,17 @@ export interface OrderRepository {
 export interface CheckQueue {
   /** Sends checks; delays beyond the queue's limit are capped, the checker re-queues until dueAt. */
   schedule(messages: readonly CheckMessage[], now: number): Promise<void>;
+}
+
+/** A dead-letter queue and the queue its messages came from. */
+export interface DeadLetterQueue {
+  /** messages waiting in it (approximate) */
+  depth(): Promise<number>;
+  /**
+   * Moves messages back to their queue, to be processed as new: every one, or at most `max`. Resolves to how many
+   * were moved, or `started` / `running` when SQS moves them in the background (a message move task).
+   */
+  moveBack(options?: { max?: number }): Promise<number | 'started' | 'running'>;
 }
 
 export interface Clock {
@@ -350,6 +366,8 @@ export type SweepClaim =
 /** The checkpoint behind a lease: two sweeps of a shop never work the same window. */
 export interface SweepCheckpoints {
   claim(params: { shop: string; owner: string; now: number; leaseUntil: number }): Promise<SweepClaim>;
+  /** Extends the lease while its holder runs; false when it had passed to another run. */
+  renew(params: { shop: string; owner: string; leaseUntil: number }): Promise<boolean>;
   saveProgress(params: { shop: string; owner: string; progress: SweepProgress }): Promise<void>;
   /** Records the run's outcome and gives the lease back; false when the lease had passed to another run. */
   release(params: {

@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import type { Channel, DataFlags, OrderFacts } from './order-sync.js';
+import { isShopifyOrderId } from './shopify-order-id.js';
 
 const isoTime = z.iso.datetime({ offset: true }).transform((value) => Date.parse(value));
 const text = z.string().nullish();
+/**
+ * Texts the record keeps are bounded: Shopify's own are short (an order name is a prefix, a number and a suffix),
+ * and an authentic payload with a longer one could never be stored in a DynamoDB item (400 KB), so it is
+ * quarantined rather than answered 503 until Shopify deletes the subscription (#11 §8).
+ */
+const keptText = z.string().max(255).nullish();
 /** Addresses are read only to know whether the order has one; their fields stay out of the schema. */
 const address = z.object({ phone: text }).nullish();
 const orderGidPattern = /^gid:\/\/shopify\/Order\/(\d+)$/;
@@ -19,14 +26,14 @@ export const orderPayloadSchema = z
   .object({
     id: z.union([z.number().positive(), z.string().regex(/^\d+$/)]).optional(),
     admin_graphql_api_id: z.string().optional(),
-    name: z.string().min(1),
-    source_name: text,
+    name: z.string().min(1).max(255),
+    source_name: keptText,
     created_at: isoTime,
     updated_at: isoTime,
     cancelled_at: isoTime.nullish(),
     test: z.boolean().nullish(),
-    financial_status: text,
-    fulfillment_status: text,
+    financial_status: keptText,
+    fulfillment_status: keptText,
     email: text,
     contact_email: text,
     phone: text,
@@ -158,5 +165,9 @@ export const parseOrderPayload = (rawBody: string | Uint8Array): OrderPayload =>
     const fields = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`);
     throw new UnparseablePayloadError(`payload does not match the order schema (${fields.join('; ')})`);
   }
-  return { ...result.data, id: losslessOrderId(result.data, body) };
+  const id = losslessOrderId(result.data, body);
+  if (!isShopifyOrderId(id)) {
+    throw new UnparseablePayloadError('payload does not match the order schema (id: not a Shopify order id)');
+  }
+  return { ...result.data, id };
 };

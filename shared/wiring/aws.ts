@@ -2,8 +2,12 @@ import type { AwsEndpoints } from '../adapters/aws/clients.js';
 import { createDynamoClient, createSqsClient } from '../adapters/aws/clients.js';
 import { createOrderRepository } from '../adapters/dynamo/order-repository.js';
 import { createCheckQueue } from '../adapters/sqs/check-queue.js';
+import { createDeadLetterQueue } from '../adapters/sqs/dead-letter-queue.js';
 import { createNotifyQueue } from '../adapters/sqs/notify-queue.js';
-import type { CheckQueue, Clock, Notifier, Telemetry } from '../domain/ports.js';
+import { createRetryLater, type RetryLater } from '../adapters/sqs/retry-later.js';
+import type { RetryConfig } from '../config/config.js';
+import { retryScheduleFromConfig } from '../config/settings.js';
+import type { CheckQueue, Clock, DeadLetterQueue, Notifier, Telemetry } from '../domain/ports.js';
 import { silentTelemetry } from '../observability/telemetry.js';
 import { awsOptions, type WiringOptions } from './options.js';
 
@@ -34,3 +38,33 @@ export function createQueues(config: QueueConfig & { NOTIFY_QUEUE_URL?: string }
     ? { queue, notifier: createNotifyQueue({ client, queueUrl: config.NOTIFY_QUEUE_URL }) }
     : { queue };
 }
+
+/**
+ * What the handler of a queue does with its failed records and its DLQ: hold the failed ones back for the retry
+ * schedule's wait, and (with a DLQ configured) move dead letters back once a batch shows the dependency healthy.
+ * fauxqs has no message move tasks, so against a local endpoint the DLQ is redriven by receive and send.
+ */
+export const createQueueRetries = (
+  config: AwsEndpoints & RetryConfig & { queueUrl?: string | undefined; dlqUrl?: string | undefined },
+  options: WiringOptions & { telemetry: Telemetry },
+): { retryLater: RetryLater; deadLetters?: DeadLetterQueue } => {
+  const client = createSqsClient(config, awsOptions(options));
+  const { queueUrl, dlqUrl } = config;
+  const retryLater: RetryLater = queueUrl
+    ? createRetryLater({
+        client,
+        queueUrl,
+        schedule: retryScheduleFromConfig(config),
+        onError: (error) =>
+          options.telemetry.warn('Failed records keep the queue visibility timeout', {
+            error: String(error),
+          }),
+      })
+    : async () => {};
+  if (!queueUrl || !dlqUrl) return { retryLater };
+  const strategy = config.SQS_ENDPOINT ? 'copy' : 'move-task';
+  return {
+    retryLater,
+    deadLetters: createDeadLetterQueue({ client, dlqUrl, sourceUrl: queueUrl, strategy }),
+  };
+};

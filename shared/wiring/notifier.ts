@@ -1,16 +1,22 @@
 import { createSlackThreadStore } from '../adapters/dynamo/slack-thread-store.js';
 import { createSlackSender } from '../adapters/slack/slack-sender.js';
+import type { RetryLater } from '../adapters/sqs/retry-later.js';
 import type { NotifierConfig } from '../config/config.js';
+import { createRedriveWhenHealthy } from '../use-cases/redrive-dead-letters/redrive-dead-letters.js';
 import {
   createSendNotifications,
   type SendNotifications,
   type SendNotificationsDeps,
 } from '../use-cases/send-notifications/send-notifications.js';
-import { createOrderTable, runtimeDefaults } from './aws.js';
+import { createOrderTable, createQueueRetries, runtimeDefaults } from './aws.js';
 import { type Overrides, replaced } from './options.js';
 
 export interface NotifierDeps extends SendNotificationsDeps {
   notifications: SendNotifications;
+  /** holds failed records back for the retry schedule's wait, or Slack's Retry-After when longer */
+  retryLater: RetryLater;
+  /** after a batch Slack took: moves dead-lettered notifications back to the notify queue */
+  redriveWhenHealthy: () => Promise<void>;
 }
 
 /**
@@ -31,8 +37,20 @@ export const createNotifierDeps = (
     }),
     ...replaced(rest),
   };
+  const clock = deps.clock ?? runtimeDefaults.clock;
+  const { retryLater, deadLetters } = createQueueRetries(
+    { ...config, queueUrl: config.NOTIFY_QUEUE_URL, dlqUrl: config.NOTIFY_DLQ_URL },
+    { ...rest, telemetry: deps.telemetry },
+  );
   return {
     ...deps,
     notifications: createSendNotifications(deps, { stormThreshold: config.NOTIFY_STORM_THRESHOLD }),
+    retryLater,
+    redriveWhenHealthy: deadLetters
+      ? createRedriveWhenHealthy(
+          { deadLetters, telemetry: deps.telemetry, clock },
+          { queue: 'notifications' },
+        )
+      : async () => {},
   };
 };

@@ -1,10 +1,12 @@
+import { createSqsClient } from '../adapters/aws/clients.js';
 import { createHotwaxRepairJournal } from '../adapters/dynamo/hotwax-repair-journal.js';
 import { createSweepCheckpointStore } from '../adapters/dynamo/sweep-checkpoint-store.js';
+import { createDeadLetterQueue } from '../adapters/sqs/dead-letter-queue.js';
 import type { SweeperConfig } from '../config/config.js';
 import { sweepSettingsFromConfig } from '../config/settings.js';
 import type { SweepOrdersDeps } from '../use-cases/sweep-orders/sweep-orders.js';
 import { createOrderTable, createQueues, runtimeDefaults } from './aws.js';
-import { type Overrides, replaced } from './options.js';
+import { awsOptions, type Overrides, replaced } from './options.js';
 import { createHotwaxPort, createShopifyPort } from './shops.js';
 
 /** The sweeper's dependencies for the environment's shop: its Admin API and HotWax, the table, both queues. */
@@ -27,6 +29,21 @@ export const createSweeperDeps = (
     queue,
     notifier,
     settings: sweepSettingsFromConfig(config),
+    deadLetters: deadLettersOf(config, overrides),
     ...replaced(overrides),
   };
+};
+
+/** The DLQs the sweep probes: those configured (the stack sets both). */
+const deadLettersOf = (config: SweeperConfig, overrides: Overrides<SweepOrdersDeps>) => {
+  const client = createSqsClient(config, awsOptions(overrides));
+  const pairs = [
+    { queue: 'checks', dlqUrl: config.CHECK_DLQ_URL, sourceUrl: config.CHECK_QUEUE_URL },
+    { queue: 'notifications', dlqUrl: config.NOTIFY_DLQ_URL, sourceUrl: config.NOTIFY_QUEUE_URL },
+  ];
+  return pairs.flatMap(({ queue, dlqUrl, sourceUrl }) =>
+    dlqUrl
+      ? [{ queue, deadLetters: createDeadLetterQueue({ client, dlqUrl, sourceUrl, strategy: 'copy' }) }]
+      : [],
+  );
 };

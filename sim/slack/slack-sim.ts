@@ -50,10 +50,17 @@ export interface SlackSim {
   messages: SimMessage[];
   /** replies by the ts of their thread's root */
   threads: Map<string, SimMessage[]>;
-  /** every HTTP request received, including the faulted ones */
-  requests: Array<{ method: string; path: string; status: number }>;
+  /** every HTTP request received, including the faulted ones; `at` is when it arrived (epoch ms) */
+  requests: Array<{ method: string; path: string; status: number; at: number }>;
+  /**
+   * Requests that arrived while the Retry-After of an earlier 429 had not yet passed: a client that honours
+   * Retry-After makes none.
+   */
+  readonly earlyCalls: number;
   /** The next `count` requests answer 429 with `Retry-After: retryAfterSeconds`. */
   rateLimitNext(count: number, retryAfterSeconds: number): void;
+  /** For the next `forSeconds`, every request answers 429 with `Retry-After: retryAfterSeconds` (an outage). */
+  rateLimitFor(forSeconds: number, retryAfterSeconds: number): void;
   /** The next `count` requests (after letting `after` pass) answer `status` (default 500). */
   failNext(count: number, status?: number, options?: { after?: number }): void;
   /** While down, connections are dropped without an answer. */
@@ -108,6 +115,10 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
   let clock = 0;
   const scopes = options.scopes ?? ['chat:write', 'channels:read'];
   const hasScope = (scope: string) => scopes.includes(scope);
+  /** until when the last 429's Retry-After runs, and the window of a rate-limit outage */
+  let quietUntil = 0;
+  let earlyCalls = 0;
+  let limited: { until: number; retryAfter: number } | undefined;
 
   // Real ts values are "<epoch seconds>.<microseconds>", unique per channel.
   const nextTs = () => {
@@ -220,16 +231,19 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const method = request.method ?? 'GET';
+    const at = Date.now();
+    if (at < quietUntil) earlyCalls += 1;
     if (isDown) {
-      requests.push({ method, path, status: 0 });
+      requests.push({ method, path, status: 0, at });
       request.socket.destroy();
       return;
     }
     const body = await readBody(request);
-    const fault = faults.shift();
+    const fault: Fault | undefined =
+      limited && at < limited.until ? { kind: 'rate-limit', retryAfter: limited.retryAfter } : faults.shift();
     const isWebhook = path === webhookPath;
     const answer = (status: number, payload: unknown, headers?: Record<string, string>) => {
-      requests.push({ method, path, status });
+      requests.push({ method, path, status, at });
       options.log?.(`slack-sim ${method} ${path} → ${status}`);
       // Slack names the token's scopes on every Web API answer.
       send(
@@ -240,6 +254,7 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
       );
     };
     if (fault?.kind === 'rate-limit') {
+      quietUntil = Math.max(quietUntil, Date.now() + fault.retryAfter * 1000);
       return answer(429, isWebhook ? 'rate_limited' : { ok: false, error: 'ratelimited' }, {
         'retry-after': String(fault.retryAfter),
       });
@@ -314,6 +329,12 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
     messages,
     threads,
     requests,
+    get earlyCalls() {
+      return earlyCalls;
+    },
+    rateLimitFor(forSeconds, retryAfterSeconds) {
+      limited = { until: Date.now() + forSeconds * 1000, retryAfter: retryAfterSeconds };
+    },
     rateLimitNext(count, retryAfterSeconds) {
       for (let index = 0; index < count; index += 1)
         faults.push({ kind: 'rate-limit', retryAfter: retryAfterSeconds });
@@ -335,6 +356,9 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
       requests.length = 0;
       faults = [];
       isDown = false;
+      quietUntil = 0;
+      earlyCalls = 0;
+      limited = undefined;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

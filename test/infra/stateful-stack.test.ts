@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionTimeouts } from '../../infra/config/app-config.js';
 import { tableDefinition } from '../../shared/adapters/dynamo/table-definition.js';
+import { defaultRetrySchedule, retryWindowSeconds } from '../../shared/domain/retry-schedule.js';
 import { synthTestApp } from './support/test-app.js';
 
 let template: Template;
@@ -75,15 +76,17 @@ describe('queues', () => {
     ['check', 'checkQueue', 'checkDlq', functionTimeouts.checker.toSeconds()],
     ['notify', 'notifyQueue', 'notifyDlq', functionTimeouts.notifier.toSeconds()],
   ] as const)(
-    'gives the %s queue a DLQ after 5 receives and outlasts its consumer',
+    'gives the %s queue a DLQ after the retry schedule’s receives (about 2 hours of retries) and outlasts its consumer',
     (_, queueKey, dlqKey, timeout) => {
       const queues = template.toJSON().Resources;
       const queue = queues[built.stateful.getLogicalId(built.stateful[queueKey].node.defaultChild as never)];
       const dlqId = built.stateful.getLogicalId(built.stateful[dlqKey].node.defaultChild as never);
       expect(queue.Properties.RedrivePolicy).toEqual({
         deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
-        maxReceiveCount: 5,
+        maxReceiveCount: defaultRetrySchedule.maxReceiveCount,
       });
+      // HotWax maintenance windows last minutes to an hour: nothing is dead-lettered within two.
+      expect(retryWindowSeconds(defaultRetrySchedule)).toBeGreaterThanOrEqual(2 * 3600);
       expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
       expect(queues[dlqId].Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
     },

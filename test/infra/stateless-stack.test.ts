@@ -77,8 +77,9 @@ describe('functions', () => {
     expect(fnProps(fnIds.webhook).Environment.Variables).toHaveProperty('QUARANTINE_BUCKET');
     const notifierEnv = fnProps(fnIds.notifier).Environment.Variables;
     expect(notifierEnv).toHaveProperty('SLACK_CHANNEL_ID', 'C0123456789');
-    // The notifier's links come with the notifications: it reads no shop, HotWax or queue settings.
-    for (const unread of ['SHOPIFY_SHOP', 'HOTWAX_BASE_URL', 'CHECK_QUEUE_URL', 'NOTIFY_QUEUE_URL'])
+    // The notifier's links come with the notifications: it reads no shop or HotWax settings, and of the queues only
+    // its own (to hold failed records back) and its DLQ (to move them back once Slack answers).
+    for (const unread of ['SHOPIFY_SHOP', 'HOTWAX_BASE_URL', 'CHECK_QUEUE_URL', 'CHECK_DLQ_URL'])
       expect(notifierEnv).not.toHaveProperty(unread);
     // The sweeper reads Shopify's orders, and HotWax's import flows with the checker's HotWax settings.
     expect(fnProps(fnIds.sweeper).Environment.Variables).toMatchObject({
@@ -88,6 +89,14 @@ describe('functions', () => {
     expect(JSON.stringify(fnProps(fnIds.sweeper).Environment.Variables.CONFIG_SECRET_ARNS)).toContain(
       statefulId(built.stateful.credentialsSecret),
     );
+    expect(notifierEnv).toMatchObject({
+      NOTIFY_QUEUE_URL: expect.anything(),
+      NOTIFY_DLQ_URL: expect.anything(),
+    });
+    expect(checkerEnv).toMatchObject({ CHECK_DLQ_URL: expect.anything() });
+    // The retry schedule is the stacks' own (shared/domain/retry-schedule.ts), never a deploy-time setting.
+    for (const fn of [checkerEnv, notifierEnv])
+      expect(Object.keys(fn).filter((name) => name.startsWith('RETRY_'))).toEqual([]);
     expect(fnProps(fnIds.sweeper).Environment.Variables).toMatchObject({
       SWEEP_INTERVAL_SECONDS: '900',
       RESTORE_WEBHOOK_SUBSCRIPTIONS: 'false',
@@ -140,7 +149,8 @@ describe('least privilege', () => {
   it.each([
     ['checker', true, true],
     ['sweeper', true, true],
-    ['notifier', false, false],
+    // its message move task sends the dead letters back to the notify queue
+    ['notifier', false, true],
   ] as const)(
     'gives the %s the credentials and only the queues it needs',
     (name, sendsChecks, sendsNotifies) => {
@@ -188,6 +198,44 @@ describe('least privilege', () => {
     );
     expect(JSON.stringify(template.findResources('AWS::Scheduler::Schedule'))).not.toContain(fnIds.doctor);
     expect(JSON.stringify(template.findResources('AWS::SNS::Subscription'))).not.toContain(fnIds.doctor);
+  });
+
+  it.each([
+    ['checker', 'checkDlq', true],
+    ['notifier', 'notifyDlq', true],
+    ['sweeper', 'checkDlq', false],
+    ['sweeper', 'notifyDlq', false],
+  ] as const)(
+    'lets the %s read and empty the %s only by its ARN (move task: %s)',
+    (name, dlqKey, moveTask) => {
+      const statements = roleStatements(template, fnIds[name]).filter((statement) =>
+        JSON.stringify(statement.Resource).includes(statefulId(built.stateful[dlqKey])),
+      );
+      expect(statements.flatMap(actionsOf).sort()).toEqual(
+        [
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ReceiveMessage',
+          ...(moveTask ? ['sqs:ListMessageMoveTasks', 'sqs:StartMessageMoveTask'] : []),
+        ].sort(),
+      );
+      expect(JSON.stringify(statements.map((statement) => statement.Resource))).not.toContain('*');
+    },
+  );
+
+  it('lets no function start a message move task on a queue other than a DLQ', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+    );
+    const moves = statements.filter((statement) => actionsOf(statement).includes('sqs:StartMessageMoveTask'));
+    expect(moves).toHaveLength(2);
+    const dlqs = [statefulId(built.stateful.checkDlq), statefulId(built.stateful.notifyDlq)];
+    const sources = [statefulId(built.stateful.checkQueue), statefulId(built.stateful.notifyQueue)];
+    for (const statement of moves) {
+      const target = JSON.stringify(statement.Resource);
+      expect(dlqs.some((id) => target.includes(id))).toBe(true);
+      expect(sources.some((id) => target.includes(id))).toBe(false);
+    }
   });
 
   it('grants no table scan to any function: no code scans', () => {

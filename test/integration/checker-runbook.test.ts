@@ -105,6 +105,9 @@ describe.each(backends)('on a HotWax %s tenant', (backend) => {
       CHECK_DELAY_SECONDS: '1',
       FULFILLED_CHECK_DELAY_SECONDS: '1',
       VERIFY_DELAY_SECONDS: '1',
+      // The retry schedule compressed (the default waits 10 s doubling to 5 min).
+      RETRY_FIRST_DELAY_SECONDS: '1',
+      RETRY_MAX_DELAY_SECONDS: '2',
       CREATED_STUCK_AFTER_SECONDS: '4',
       BLOCKED_RECHECK_SECONDS: '1',
       IMPORT_JOB_COOLDOWN_SECONDS: '1',

@@ -182,12 +182,17 @@ const shopScenario = async (hotwax: HotwaxSim, simOptions: Parameters<typeof sta
   const deps: SweepOrdersDeps = { ...sweeperDeps, settings };
   const sweep = (
     overrides: Partial<Omit<SweepOrdersDeps, 'settings'>> & { settings?: Partial<SweepSettings> } = {},
-    options: { now?: number; deadline?: number; sinceMs?: number } = {},
+    options: { now?: number; deadline?: number; sinceMs?: number; shouldStop?: () => boolean } = {},
   ) => {
     const now = options.now ?? Date.now();
     return sweepOrders(
       { ...deps, ...overrides, settings: { ...settings, ...overrides.settings } },
-      { now, deadline: options.deadline ?? now + 5 * minute, sinceMs: options.sinceMs },
+      {
+        now,
+        deadline: options.deadline ?? now + 5 * minute,
+        sinceMs: options.sinceMs,
+        ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+      },
     );
   };
   const addOrders = async (count: number, options: Parameters<typeof buildOrderPayload>[0] = {}) => {
@@ -501,6 +506,47 @@ describe.each(backends)('the reconciliation sweep, with a HotWax %s tenant', (ba
 
     await s.checkpoints.release({ shop: s.shop, owner: 'another-sweep' });
     expect((await s.sweep()).completed).toBe(true);
+  });
+
+  it('takes over the lease of a sweep killed mid-run about a minute later, not at its deadline (#11 §3)', async () => {
+    const s = await scenario();
+    await s.addOrders(3);
+    const started = Date.now();
+    // The killed run: its Shopify page never comes back and it never renews its lease again.
+    const hang = () => new Promise<never>(() => {});
+    void s.sweep(
+      {
+        shopify: { ...s.shopify, listOrdersUpdated: hang },
+        checkpoints: { ...s.checkpoints, renew: hang },
+      },
+      { now: started, deadline: started + 15 * minute },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const soon = await s.sweep({}, { now: started + 30_000 });
+    expect(soon.skipped).toMatch(/holds the lease/);
+
+    const minuteLater = await s.sweep({}, { now: started + 61_000 });
+    expect(minuteLater.skipped).toBeUndefined();
+    expect(minuteLater.completed).toBe(true);
+  });
+
+  it('stops a running sweep when asked, saving its progress and giving the lease back (#11 §3)', async () => {
+    const s = await scenario();
+    await s.addOrders(12);
+    let pages = 0;
+    const stopped = await s.sweep(
+      {
+        settings: { pageSize: 5 },
+        onProgress: () => {
+          pages += 1;
+        },
+      },
+      { shouldStop: () => pages >= 1 },
+    );
+    expect(stopped).toMatchObject({ completed: false, pages: 1 });
+    const next = await s.sweep({ settings: { pageSize: 5 } });
+    expect(next.skipped).toBeUndefined();
+    expect(next.completed).toBe(true);
   });
 
   it('tells Slack once when two sweeps in a row find missed webhooks', async () => {

@@ -176,7 +176,12 @@ describe('POST /webhooks/shopify', () => {
     const again = await Promise.all([1, 2, 3].map(() => deliver('orders/create', payload, { eventId })));
     expect(first.body.status).toBe('recorded');
     expect(again.map((response) => response.body.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
-    expect(await drainChecks()).toHaveLength(1);
+    // A redelivery queues the owed check again in case its first send was lost: the same check (one due time,
+    // the record's), which the checker runs once.
+    const recorded = await store().get({ shop, orderId: String(payload.id) });
+    const checks = await drainChecks();
+    expect(checks.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(checks.map((check) => check.dueAt))).toEqual(new Set([recorded?.nextCheckAt]));
     const { timeline } = await store().getWithTimeline(String(payload.id));
     expect(timeline).toHaveLength(1);
   });
@@ -336,6 +341,73 @@ describe('POST /webhooks/shopify with bytes that are not text', () => {
   });
 });
 
+describe('POST /webhooks/shopify with what DynamoDB cannot hold (#11 §8, §10)', () => {
+  it('quarantines an authentic order whose name is too large to store, answers 200 and queues nothing', async () => {
+    const eventId = `evt-huge-name-${nextOrderId()}`;
+    const payload = buildOrderPayload({ name: `#${'9'.repeat(500_000)}` });
+    const response = await deliver('orders/create', payload, { eventId });
+    expect(response.statusCode).toBe(200);
+    expect(response.body.status).toBe('quarantined');
+    expect(await itemsFor(String(payload.id))).toEqual([]);
+    const { Contents } = await aws.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'quarantine/' }),
+    );
+    expect(Contents?.some((object) => object.Key?.includes(eventId))).toBe(true);
+    expect(await receiveChecks(0)).toEqual([]);
+  });
+
+  it('records only ids the API reads back: every recorded id answers GET /orders/{id}', async () => {
+    const api = (
+      (await import('../../functions/api/handler.js')) as unknown as {
+        handler: (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
+      }
+    ).handler;
+    const ids = [
+      '7',
+      '820982911946154508',
+      '18446744073709551615',
+      '18446744073709551616',
+      '12345678901234567890123',
+    ];
+    for (const id of ids) {
+      const payload = { ...buildOrderPayload(), admin_graphql_api_id: `gid://shopify/Order/${id}` };
+      const response = await deliver('orders/create', payload, { eventId: `evt-id-${id}` });
+      expect(response.statusCode).toBe(200);
+      const read = await api(
+        httpApiEvent({ method: 'GET', path: `/orders/${id}`, pathParameters: { shopifyOrderId: id } }),
+        lambdaContext('api'),
+      );
+      if (response.body.status === 'recorded') expect(read.statusCode).toBe(200);
+      else
+        expect({ id, status: response.body.status, read: read.statusCode }).toEqual({
+          id,
+          status: 'quarantined',
+          read: 400,
+        });
+    }
+    await drainChecks();
+  });
+});
+
+describe('POST /webhooks/shopify under concurrent deliveries of one order (#11 §9)', () => {
+  it('records a burst of distinct deliveries of one order without a 503', async () => {
+    const payload = buildOrderPayload();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, index) =>
+        deliver(
+          index % 2 === 0 ? 'orders/create' : 'orders/fulfilled',
+          index % 2 === 0 ? payload : { ...payload, fulfillment_status: 'fulfilled' },
+          { eventId: `evt-burst-${payload.id}-${index}` },
+        ),
+      ),
+    );
+    expect(results.map((result) => result.statusCode)).toEqual(results.map(() => 200));
+    const { timeline } = await store().getWithTimeline(String(payload.id));
+    expect(timeline).toHaveLength(12);
+    await drainChecks();
+  });
+});
+
 describe('when storage or the queue fails', () => {
   /** The webhook function's own wiring, with checks due at once. */
   const baseDeps = () =>
@@ -376,6 +448,27 @@ describe('when storage or the queue fails', () => {
     expect(retried.status).toBe('recorded');
     const checks = await drainChecks();
     expect(checks.filter((check) => check.orderId === String(payload.id))).toHaveLength(1);
+  });
+
+  it('queues the check again when a retried delivery finds the record but its check was never sent (#11 §2)', async () => {
+    const payload = buildOrderPayload();
+    const eventId = `evt-crash-${nextOrderId()}`;
+    // The process died between the DynamoDB write and the SQS send: no message, no chance to undo the record.
+    const died = () => {
+      throw new Error('process killed');
+    };
+    const crashed = { ...baseDeps(), queue: { schedule: async () => died() } };
+    crashed.store = { ...crashed.store, abandonDelivery: async () => died() };
+    await expect(ingestWebhook(crashed, request(payload, eventId))).rejects.toThrow();
+    expect(await receiveChecks(0)).toEqual([]);
+
+    const retried = await ingestWebhook(baseDeps(), request(payload, eventId));
+    expect(retried.status).toBe('duplicate');
+    const recorded = await store().get({ shop, orderId: String(payload.id) });
+    const checks = await drainChecks();
+    expect(checks.filter((check) => check.orderId === String(payload.id))).toEqual([
+      { v: 1, shop, orderId: String(payload.id), reason: 'created', dueAt: recorded?.nextCheckAt },
+    ]);
   });
 
   it('answers 5xx when DynamoDB fails, and stores nothing', async () => {

@@ -11,7 +11,13 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OrderKey, OrderRecord, TimelineEvent } from '../../domain/order-sync.js';
-import type { OrderRepository, SaveOptions, SaveResult } from '../../domain/ports.js';
+import {
+  type OrderRepository,
+  type SaveOptions,
+  type SaveResult,
+  UnstorableRecordError,
+} from '../../domain/ports.js';
+import { safeErrorText, withSafeErrorDetail } from '../../domain/safe-error-text.js';
 import { inGroup, type SyncState } from '../../domain/states.js';
 
 const day = 86_400_000;
@@ -28,8 +34,11 @@ const eventSk = (shop: string, at: number) =>
   `SHOP#${shop}#EV#${String(at).padStart(14, '0')}#${randomBytes(4).toString('hex')}`;
 const keyOf = ({ shop, orderId }: OrderKey) => ({ pk: orderPk(orderId), sk: recordSk(shop) });
 
+/** Nothing leaves for the table with HotWax's error text unreduced, whichever use case wrote it (#11 §6). */
 const toItem = (record: OrderRecord, now: number): Item => {
   const item: Item = { ...record, ...keyOf(record), kind: 'order' };
+  if (record.finding?.rawError !== undefined)
+    item.finding = { ...record.finding, rawError: safeErrorText(record.finding.rawError) };
   if (record.nextCheckAt !== undefined) item.checkShop = record.shop;
   // Healthy records need nothing more: they expire, unless a later webhook writes them again.
   if (inGroup(record.state, 'healthy')) item.expiresAt = Math.floor((now + retentionMs) / 1000);
@@ -53,6 +62,9 @@ const eventFromItem = (item: Item): TimelineEvent & { shop: string } => {
 };
 
 const isConditionalFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
+/** DynamoDB refuses an item over 400 KB or a key over its size limit as a validation error: no retry helps. */
+const isSizeLimit = (error: unknown) =>
+  (error as Error).name === 'ValidationException' && /size|length/i.test((error as Error).message);
 
 /**
  * The order-sync table: one record per (shop, Shopify order id) with its timeline beside it in the same partition,
@@ -135,6 +147,7 @@ export const createOrderRepository = ({
           TableName: tableName,
           Item: {
             ...event,
+            ...(event.detail ? { detail: withSafeErrorDetail(event.detail) } : {}),
             pk: orderPk(record.orderId),
             sk: eventSk(record.shop, event.at),
             kind: 'event',
@@ -148,11 +161,19 @@ export const createOrderRepository = ({
       await client.send(new TransactWriteCommand({ TransactItems: items }));
       return { result: 'saved', record: next };
     } catch (error) {
+      if (isSizeLimit(error))
+        throw new UnstorableRecordError('the record exceeds DynamoDB limits', { cause: error });
       if ((error as Error).name !== 'TransactionCanceledException') throw error;
       const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
       if (options.dedupeKey && reasons[0]?.Code === 'ConditionalCheckFailed')
         return { result: 'duplicate', record };
-      if (reasons.some((reason) => reason.Code === 'ConditionalCheckFailed'))
+      // Another transaction on the same items in flight (TransactionConflict) is a lost race like a changed
+      // version: the caller reads again and retries.
+      if (
+        reasons.some(
+          (reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
+        )
+      )
         return { result: 'conflict', record };
       throw error;
     }

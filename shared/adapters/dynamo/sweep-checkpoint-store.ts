@@ -92,6 +92,26 @@ export const createSweepCheckpointStore = ({
     }
   };
 
+  /** The holder's heartbeat: moves the lease's end on, if the lease is still `owner`'s. */
+  const renew = async (params: { shop: string; owner: string; leaseUntil: number }): Promise<boolean> => {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(params.shop),
+          UpdateExpression: 'SET #until = :until',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'leaseOwner', '#until': 'leaseUntil' },
+          ExpressionAttributeValues: { ':owner': params.owner, ':until': params.leaseUntil },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionalFailure(error)) throw error;
+      return false;
+    }
+  };
+
   /** Records progress after a page: the window in progress and its cursor, or the window just completed. */
   const saveProgress = async (params: { shop: string; owner: string; progress: SweepProgress }) => {
     const { progress } = params;
@@ -163,6 +183,6 @@ export const createSweepCheckpointStore = ({
     }
   };
 
-  const checkpoints: SweepCheckpoints & { get: typeof get } = { get, claim, saveProgress, release };
+  const checkpoints: SweepCheckpoints & { get: typeof get } = { get, claim, renew, saveProgress, release };
   return checkpoints;
 };

@@ -11,6 +11,7 @@ import {
   utc,
 } from '../../domain/notification-text.js';
 import type { Notification, OutgoingMessage } from '../../domain/ports.js';
+import { safeErrorText } from '../../domain/safe-error-text.js';
 import { stateLabel } from '../../domain/states.js';
 
 /**
@@ -125,7 +126,9 @@ export const buildNotificationMessage = (notification: Notification, now: number
     blocks.push(section(safe(notification.fix)));
   }
   if (notification.rawError) {
-    blocks.push(section(`*Raw error from HotWax*\n${codeBlock(scrubPii(notification.rawError))}`));
+    blocks.push(
+      section(`*Raw error from HotWax*\n${codeBlock(scrubPii(safeErrorText(notification.rawError)))}`),
+    );
   }
   if (notification.bundle) {
     blocks.push(

@@ -124,14 +124,45 @@ export const createWebhookSlackSender = (params: { url: string; timeoutMs?: numb
   };
 };
 
+/**
+ * Slack's Retry-After, remembered per transport (#11 §5): after a 429 no call of this transport goes out before the
+ * time Slack named, whichever batch makes it; an early call fails at once with the time still to wait, as Slack's
+ * own answer would, so the caller waits or hands the record back.
+ */
+export const rateLimitGate = (now: () => number = Date.now) => {
+  let notBefore = 0;
+  return async <T>(call: () => Promise<T>): Promise<T> => {
+    const waitMs = notBefore - now();
+    if (waitMs > 0) {
+      throw new SlackUnavailableError('Slack asked us to wait; not calling it before then', {
+        reason: 'rate_limited',
+        retryAfter: Math.ceil(waitMs / 1000),
+        status: 429,
+      });
+    }
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof SlackUnavailableError && error.retryAfter !== undefined) {
+        notBefore = Math.max(notBefore, now() + error.retryAfter * 1000);
+      }
+      throw error;
+    }
+  };
+};
+
 /** The domain's Slack port over a transport: what the notifier says, rendered as Block Kit here. */
-export const renderingSender = (transport: SlackTransport): SlackSender => ({
-  kind: transport.kind,
-  supportsThreads: transport.supportsThreads,
-  supportsUpdate: transport.supportsUpdate,
-  post: (message: OutgoingMessage, options) => transport.post(renderMessage(message), options),
-  update: (ts: string, message: OutgoingMessage) => transport.update(ts, renderMessage(message)),
-});
+export const renderingSender = (transport: SlackTransport, now: () => number = Date.now): SlackSender => {
+  const gate = rateLimitGate(now);
+  return {
+    kind: transport.kind,
+    supportsThreads: transport.supportsThreads,
+    supportsUpdate: transport.supportsUpdate,
+    post: (message: OutgoingMessage, options) => gate(() => transport.post(renderMessage(message), options)),
+    update: (ts: string, message: OutgoingMessage) =>
+      gate(() => transport.update(ts, renderMessage(message))),
+  };
+};
 
 /** The Web API when a bot token is set (threads, edits), else the incoming webhook, else the console. */
 export const createSlackSender = (config: SlackConfig, options: SlackSenderOptions = {}): SlackSender =>

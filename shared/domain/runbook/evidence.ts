@@ -7,6 +7,7 @@ import type {
   ReimportRunOutcome,
   ShopifyOrderSnapshot,
 } from '../ports.js';
+import { safeErrorText } from '../safe-error-text.js';
 
 /** What the decision reads: HotWax's orders and, when the assessment asked for them, the rest. */
 export interface Evidence {
@@ -56,8 +57,13 @@ export interface ClassifiedFailure {
   finding: Finding;
 }
 
-export const classifyFailure = (failure: ImportFailure): ClassifiedFailure => {
-  const classified = classifyImportError(failure.errorText);
+/**
+ * Classifies HotWax's text as written, then keeps only its reduced form (`safeErrorText`): from here on every
+ * finding, timeline event, notification and support bundle quotes the reduced text, never the raw one.
+ */
+export const classifyFailure = (raw: ImportFailure): ClassifiedFailure => {
+  const classified = classifyImportError(raw.errorText);
+  const failure = { ...raw, errorText: safeErrorText(raw.errorText) };
   return {
     failure,
     classified,

@@ -191,3 +191,77 @@ describe('a batch of several shops', () => {
     expect(saved.map((record) => [record.orderId, record.state])).toEqual([['1', 'in_sync']]);
   });
 });
+
+describe('a check that loses the version race to a webhook (#11 §1)', () => {
+  it('stays queued and runs again, instead of leaving the order in pending_check', async () => {
+    const store = memoryStore(pending());
+    const save = store.save;
+    let webhookRaces = true;
+    // orders/fulfilled lands between the check's read and its write; a check is already scheduled, so the webhook
+    // queues none of its own.
+    store.save = async (record, options) => {
+      if (webhookRaces) {
+        webhookRaces = false;
+        await save({ ...store.current(), lastWebhookAt: now }, { expectedVersion: store.current().version });
+      }
+      return save(record, options);
+    };
+    const queued: CheckMessage[] = [];
+    const hotwax = fakeHotwax({
+      findOrdersByShopifyIds: async () =>
+        new Map([['5100', [{ orderId: 'HC1', externalId: '5100', statusId: 'ORDER_APPROVED' }]]]),
+    });
+    const deps = {
+      store,
+      shops: shopDirectory([fakeShop(shop, { hotwax })]),
+      queue: {
+        schedule: async (messages: readonly CheckMessage[]) => {
+          queued.push(...messages);
+        },
+      },
+      notifier: { notify: async () => {} },
+      telemetry: silentTelemetry,
+      clock: { now: () => now },
+      settings: { syncSloSeconds: 1800 },
+    } satisfies CheckOrdersDeps;
+    const message: CheckMessage = { v: 1, shop, orderId: '5100', reason: 'created', dueAt: now };
+
+    const [first] = await checkOrders(deps, [message]);
+    expect(first?.outcome).toBe('superseded');
+    expect(store.current().state).toBe('pending_check');
+    expect(queued).toEqual([message]);
+
+    const [again] = await checkOrders(deps, queued.splice(0));
+    expect(again?.outcome).toBe('checked');
+    expect(store.current().state).toBe('in_sync');
+  });
+});
+
+describe('a batch while HotWax does not answer', () => {
+  it('fails each check on its own, even before the HotWax port knows its backend', async () => {
+    const store = memoryStore(pending());
+    const hotwax = fakeHotwax({
+      findOrdersByShopifyIds: async () => {
+        throw new Error('HotWax answered HTTP 503');
+      },
+    });
+    // A port that discovers its backend on its first call has no capabilities while HotWax is down.
+    Object.defineProperty(hotwax, 'capabilities', {
+      get() {
+        throw new Error("HotWax's backend is not known yet");
+      },
+    });
+    const deps = {
+      store,
+      shops: shopDirectory([fakeShop(shop, { hotwax })]),
+      queue: { schedule: async () => {} },
+      notifier: { notify: async () => {} },
+      telemetry: silentTelemetry,
+      clock: { now: () => now },
+      settings: { syncSloSeconds: 1800 },
+    } satisfies CheckOrdersDeps;
+    const results = await checkOrders(deps, [{ v: 1, shop, orderId: '5100', reason: 'created', dueAt: now }]);
+    expect(results.map((result) => result.outcome)).toEqual(['failed']);
+    expect(store.current().state).toBe('pending_check');
+  });
+});

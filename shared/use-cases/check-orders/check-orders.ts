@@ -1,4 +1,4 @@
-import type { CheckMessage, OrderRecord } from '../../domain/order-sync.js';
+import { type CheckMessage, type OrderRecord, orderKey } from '../../domain/order-sync.js';
 import type {
   CheckQueue,
   Clock,
@@ -33,6 +33,7 @@ export type CheckOutcome =
   | 'requeued'
   | 'unknown_order'
   | 'settled'
+  /** the record changed between the check's read and its write (a webhook, another check): queued again */
   | 'superseded'
   | 'failed';
 
@@ -66,6 +67,8 @@ const asError = (error: unknown) => (error instanceof Error ? error : new Error(
  * 4. Claim and repair: a conditional write per decision — one order never gets two repairs — and the repairs; one
  *    New Orders run serves every missing order of the window.
  * 5. Tell people: queue the verify / re-check, notify whoever must act, emit metrics.
+ * 6. A check that lost the version race is queued again as it was: if a webhook won, the check is still owed
+ *    (its due time is still the record's) and runs at once; if another check won, the copy is stale and dropped.
  * Failures are per message: the caller reports them so SQS retries with backoff and finally dead-letters them.
  */
 export const checkOrders = async (
@@ -107,7 +110,36 @@ export const checkOrders = async (
       }
     }),
   );
+
+  await requeueRaced(deps, messages, results, now);
   return results;
+};
+
+/** Step 6: the first message of every check that lost the race goes back on the queue, unchanged. */
+const requeueRaced = async (
+  deps: Pick<CheckOrdersDeps, 'queue' | 'telemetry'>,
+  messages: readonly CheckMessage[],
+  results: CheckResult[],
+  now: number,
+) => {
+  const raced = new Map<string, number>();
+  results.forEach((result, index) => {
+    const message = messages[index];
+    if (result.outcome === 'superseded' && message && !raced.has(orderKey(message))) {
+      raced.set(orderKey(message), index);
+    }
+  });
+  if (raced.size === 0) return;
+  const again = [...raced.values()].map((index) => messages[index] as CheckMessage);
+  await deps.queue.schedule(again, now).catch((error: unknown) => {
+    // Not queued: fail the messages instead, so SQS brings them back.
+    deps.telemetry.warn('Could not queue again checks that lost the race; SQS retries them', {
+      error: String(error),
+    });
+    for (const [index, result] of results.entries()) {
+      if (result.outcome === 'superseded') results[index] = { outcome: 'failed', error: asError(error) };
+    }
+  });
 };
 
 /** Steps 2–5 for the due checks of one shop. */
@@ -131,6 +163,9 @@ const checkShop = async (
     const context = { now, settings: shop.settings, capabilities: shop.hotwax.capabilities };
     decided.push({ key, record, decision: decide(record, assessment, evidence, context) });
   }
+
+  // Nothing decided (HotWax did not answer): nothing to claim, and the port may not even know its backend yet.
+  if (decided.length === 0) return results;
 
   const claimedChecks: ClaimedCheck[] = [];
   for (const [key, outcome] of await claimAndRepair(deps, shop, decided, now)) {

@@ -2,6 +2,7 @@ import type { OrderRecord } from '../../domain/order-sync.js';
 import type { OrderRepository, ShopContext, Telemetry } from '../../domain/ports.js';
 import type { Decision } from '../../domain/runbook/decide.js';
 import { servedByEarlierRun } from '../../domain/runbook/words.js';
+import { safeErrorText } from '../../domain/safe-error-text.js';
 import { mapLimit } from '../map-limit.js';
 import { CheckFailedError } from '../runbook/gather-evidence.js';
 import { performRepair, withRunId } from '../runbook/perform-repair.js';
@@ -38,8 +39,8 @@ const writeConcurrency = 5;
  * 1. Window re-imports (the New Orders job): one run serves the whole batch and every order missing within the
  *    cooldown. The run is claimed per shop in the table, so concurrent batches start one; a run that cannot be
  *    started gives the claim back and fails its orders, whose checks SQS retries.
- * 2. Claim each decision with a version-conditional write — one order never gets two repairs. A lost race means
- *    another check of the order does the work.
+ * 2. Claim each decision with a version-conditional write — one order never gets two repairs. A lost race is
+ *    `superseded`: the caller queues the check again, and it runs once more on the record as it now is.
  * 3. Then the repairs of single orders (refresh, per-order import). One that fails gives the claim back (state and
  *    attempts as before, check due now) and fails its message so SQS retries.
  */
@@ -117,7 +118,7 @@ export const claimAndRepair = async (
             deps,
             record,
             saved.record,
-            `Could not trigger the ${action.kind}: ${String(error)}; retrying.`,
+            `Could not trigger the ${action.kind}: ${safeErrorText(String(error))}; retrying.`,
             now,
           );
           return fail(key, new CheckFailedError(`${action.kind} failed`, { cause: error }));

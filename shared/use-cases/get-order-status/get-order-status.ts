@@ -1,4 +1,5 @@
 import type { OrderRepository } from '../../domain/ports.js';
+import { safeErrorText, withSafeErrorDetail } from '../../domain/safe-error-text.js';
 
 export class OrderNotFoundError extends Error {
   override name = 'OrderNotFoundError';
@@ -8,7 +9,8 @@ const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date
 
 /**
  * The order's sync state and timeline, for people and scripts (`GET /orders/{id}`, the CLI). Times are ISO strings.
- * With several shops holding the id (one deployment normally serves one shop) `shop` picks one.
+ * With several shops holding the id (one deployment normally serves one shop) `shop` picks one. Error texts are
+ * served reduced (`safeErrorText`), also those of records written before the table kept them so.
  */
 export const getOrderStatus = async (
   store: Pick<OrderRepository, 'getWithTimeline'>,
@@ -34,13 +36,24 @@ export const getOrderStatus = async (
     fulfillmentStatus: record.fulfillmentStatus,
     flags: record.flags,
     hotwax: record.hotwax ?? null,
-    finding: record.finding ?? null,
+    finding: record.finding
+      ? {
+          ...record.finding,
+          ...(record.finding.rawError !== undefined
+            ? { rawError: safeErrorText(record.finding.rawError) }
+            : {}),
+        }
+      : null,
     repairAttempts: record.repairAttempts,
     nextCheckAt: iso(record.nextCheckAt) ?? null,
     inSyncAt: iso(record.inSyncAt) ?? null,
     timeline: timeline
       .filter((event) => event.shop === record.shop)
-      .map(({ shop: _shop, at, ...event }) => ({ at: iso(at), ...event })),
+      .map(({ shop: _shop, at, ...event }) => ({
+        at: iso(at),
+        ...event,
+        ...(event.detail ? { detail: withSafeErrorDetail(event.detail) } : {}),
+      })),
   };
 };
 

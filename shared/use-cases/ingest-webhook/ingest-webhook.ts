@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
 import { applyOrderSeen } from '../../domain/apply-order-seen.js';
 import { MetricName } from '../../domain/metric-names.js';
-import type {
-  CheckQueue,
-  Clock,
-  OrderRepository,
-  QuarantineStore,
-  Telemetry,
-  WebhookVerifier,
+import type { CheckMessage, OrderRecord } from '../../domain/order-sync.js';
+import {
+  type CheckQueue,
+  type Clock,
+  type OrderRepository,
+  type QuarantineStore,
+  type Telemetry,
+  UnstorableRecordError,
+  type WebhookVerifier,
 } from '../../domain/ports.js';
 import {
   parseOrderPayload,
   toOrderFacts,
   UnparseablePayloadError,
 } from '../../domain/shopify-order-payload.js';
+import { inGroup } from '../../domain/states.js';
 import { dedupeKey, normaliseTopic, recordedTopics } from '../../domain/webhook-topics.js';
 
 export interface IngestWebhookDeps {
@@ -28,6 +31,9 @@ export interface IngestWebhookDeps {
     checkDelaySeconds: number;
     fulfilledCheckDelaySeconds: number;
   };
+  /** waits between conflicting writes (tests pass a fake) */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
 }
 
 export interface WebhookRequest {
@@ -53,7 +59,42 @@ export class WebhookNotRecordedError extends Error {
   override name = 'WebhookNotRecordedError';
 }
 
-const maxSaveAttempts = 4;
+/**
+ * Shopify waits 5 s for the answer. Deliveries of one order that arrive together conflict on its record; they are
+ * retried with jittered, growing waits for up to this long, so the last of a burst still gets a 200 (#11 §9). The
+ * rest of the 5 s is for queueing the check and the way back; a delivery that still misses them is retried by
+ * Shopify and recognised as the duplicate it then is.
+ */
+export const saveBudgetMs = 4_000;
+const maxSaveAttempts = 40;
+const firstBackoffMs = 15;
+const maxBackoffMs = 400;
+/** "Full jitter": concurrent deliveries spread out instead of colliding again in lockstep. */
+const backoffMs = (attempt: number, random: () => number) =>
+  random() * Math.min(maxBackoffMs, firstBackoffMs * 2 ** attempt);
+
+/** Event ids are short; a longer header is kept by its hash so it never becomes an oversized table key. */
+const maxDeliveryIdLength = 128;
+const shopDomain = /^[a-z0-9][a-z0-9-]{0,200}\.myshopify\.com$/;
+const hashed = (value: string) => `sha256-${createHash('sha256').update(value).digest('hex')}`;
+const boundedId = (value: string | undefined) =>
+  value && value.length > maxDeliveryIdLength ? hashed(value) : value;
+
+/**
+ * The check an already recorded delivery promised. Its message may have been lost (the process died between the
+ * record and the send), so a redelivery queues it again with the same due time; if the first one exists too, the
+ * checker runs the order's check once and drops the other as stale (#11 §2).
+ */
+const owedCheck = (record: OrderRecord | undefined): CheckMessage | undefined =>
+  record && record.nextCheckAt !== undefined && inGroup(record.state, 'checkOwed')
+    ? {
+        v: 1,
+        shop: record.shop,
+        orderId: record.orderId,
+        reason: record.expectation === 'fulfilled' ? 'fulfilled' : 'created',
+        dueAt: record.nextCheckAt,
+      }
+    : undefined;
 
 /**
  * Records one Shopify webhook delivery and schedules its check.
@@ -63,8 +104,10 @@ const maxSaveAttempts = 4;
  * 3. Keep topics other than orders/create and orders/fulfilled out (200, logged).
  * 4. An authentic payload that does not parse (not UTF-8, not JSON, not an order) is quarantined raw and answered
  *    200, so Shopify does not retry it into deleting the subscription: nothing is dropped.
+ *    A payload too large to store (a 500 KB name) is authentic and unstorable: quarantined too.
  * 5. Upsert the order's record, its timeline event and the delivery's dedupe key in one conditional transaction;
- *    a redelivery is answered 200 and schedules nothing.
+ *    concurrent deliveries of one order are retried with jittered backoff within Shopify's patience. A redelivery
+ *    is answered 200 and queues again the check its record still owes, in case the first send was lost.
  * 6. Queue the check after the delay. If that fails the delivery is forgotten again, its check marked lost, and it
  *    is answered 5xx so Shopify retries; the overdue `nextCheckAt` lets the sweep recover it if no retry comes.
  */
@@ -93,7 +136,10 @@ export const ingestWebhook = async (
 
   const now = deps.clock.now();
   const bodyHash = createHash('sha256').update(rawBody).digest('hex');
-  const ids = { eventId: headers['x-shopify-event-id'], webhookId: headers['x-shopify-webhook-id'] };
+  const ids = {
+    eventId: boundedId(headers['x-shopify-event-id']),
+    webhookId: boundedId(headers['x-shopify-webhook-id']),
+  };
   const deliveryId = ids.eventId || ids.webhookId || `sha256-${bodyHash}`;
 
   const quarantine = async (reason: string): Promise<IngestResult> => {
@@ -116,6 +162,7 @@ export const ingestWebhook = async (
   };
 
   if (!shop || !rawTopic) return quarantine(`missing headers: ${verification.missingHeaders.join(', ')}`);
+  if (!shopDomain.test(shop)) return quarantine('X-Shopify-Shop-Domain is not a myshopify.com domain');
 
   const expectation = recordedTopics[topic];
   if (!expectation) {
@@ -135,8 +182,16 @@ export const ingestWebhook = async (
   const dedupe = dedupeKey(shop, ids) ?? `${shop}#sha256-${bodyHash}`;
   const checkDelaySeconds =
     expectation === 'fulfilled' ? deps.config.fulfilledCheckDelaySeconds : deps.config.checkDelaySeconds;
-  for (let attempt = 1; attempt <= maxSaveAttempts; attempt++) {
-    const current = await deps.store.get({ shop, orderId: facts.orderId });
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const random = deps.random ?? Math.random;
+  const key = { shop, orderId: facts.orderId };
+  // Shopify's patience is wall time, whatever the injected clock says.
+  const started = performance.now();
+  const withinBudget = (attempt: number) =>
+    attempt === 0 || (attempt < maxSaveAttempts && performance.now() - started < saveBudgetMs);
+  for (let attempt = 0; withinBudget(attempt); attempt++) {
+    if (attempt > 0) await sleep(backoffMs(attempt, random));
+    const current = await deps.store.get(key);
     const outcome = applyOrderSeen(current, {
       facts,
       expectation,
@@ -144,12 +199,18 @@ export const ingestWebhook = async (
       at: now,
       checkDelayMs: checkDelaySeconds * 1000,
     });
-    const saved = await deps.store.save(outcome.record, {
-      expectedVersion: current?.version,
-      events: [outcome.event],
-      dedupeKey: dedupe,
-      now,
-    });
+    let saved: Awaited<ReturnType<typeof deps.store.save>>;
+    try {
+      saved = await deps.store.save(outcome.record, {
+        expectedVersion: current?.version,
+        events: [outcome.event],
+        dedupeKey: dedupe,
+        now,
+      });
+    } catch (error) {
+      if (error instanceof UnstorableRecordError) return quarantine('the order cannot be stored: too large');
+      throw error;
+    }
     if (saved.result === 'duplicate') {
       deps.telemetry.count(MetricName.WebhooksDuplicate);
       deps.telemetry.info('Duplicate webhook delivery; already recorded', {
@@ -157,6 +218,14 @@ export const ingestWebhook = async (
         topic,
         orderId: facts.orderId,
       });
+      const owed = owedCheck(await deps.store.get(key));
+      if (owed) {
+        await deps.queue.schedule([owed], now).catch((error: unknown) => {
+          throw new WebhookNotRecordedError(`check for order ${facts.orderId} could not be queued`, {
+            cause: error,
+          });
+        });
+      }
       return { statusCode: 200, status: 'duplicate' };
     }
     if (saved.result === 'conflict') continue;
@@ -182,6 +251,7 @@ export const ingestWebhook = async (
       orderId: facts.orderId,
       state: saved.record.state,
       checkDueAt: outcome.check?.dueAt,
+      ...(attempt > 0 ? { attempts: attempt + 1 } : {}),
     });
     return { statusCode: 200, status: 'recorded' };
   }

@@ -27,7 +27,18 @@ export interface SendNotificationsDeps {
   telemetry: Telemetry;
   clock?: Clock;
   newId?: () => string;
+  /** waits out Slack's Retry-After (tests pass a fake) */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** What a batch may spend: Slack's waits are sat out only while they end this long before the deadline. */
+export interface BatchOptions {
+  /** epoch ms by which the batch must be done (the invocation's end); unset = no waiting for Slack */
+  deadline?: number;
+}
+
+/** Slack's wait is sat out only if the call after it still has this much time before the deadline. */
+const callMarginMs = 5_000;
 
 export interface SendNotificationsOptions {
   /** needs_human messages per shop and window before the rest go into one digest (NOTIFY_STORM_THRESHOLD) */
@@ -55,11 +66,45 @@ export const createSendNotifications = (deps: SendNotificationsDeps, options: Se
   const windowMs = options.stormWindowMs ?? 600_000;
   const now = () => deps.clock?.now() ?? Date.now();
   const newId = deps.newId ?? (() => crypto.randomUUID());
-  const digestDeps = { sender, store, now, newId };
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+
+  /**
+   * Slack's Retry-After is honoured (#11 §5): within the batch's time the call waits it out and goes again;
+   * beyond it the error is thrown, and the handler holds the record back at least that long.
+   */
+  const patiently = async <T>(deadline: number | undefined, call: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await call();
+      } catch (error) {
+        const waitMs =
+          error instanceof SlackUnavailableError &&
+          error.reason === 'rate_limited' &&
+          error.retryAfter !== undefined
+            ? error.retryAfter * 1000
+            : undefined;
+        if (waitMs === undefined || deadline === undefined || now() + waitMs + callMarginMs > deadline)
+          throw error;
+        deps.telemetry.info('Slack asked us to wait; waiting before the next call', {
+          retryAfter: waitMs / 1000,
+        });
+        await sleep(waitMs);
+      }
+    }
+  };
+  /** The sender of one batch: every call waits out Slack's rate limit within the batch's time. */
+  const patientSender = (deadline: number | undefined): SlackSender => ({
+    ...sender,
+    post: (message, postOptions) => patiently(deadline, () => sender.post(message, postOptions)),
+    update: (ts, message) => patiently(deadline, () => sender.update(ts, message)),
+  });
   const digestOptions = { claimStaleAfterMs: options.digestClaimStaleAfterMs ?? 60_000 };
 
   /** One top-level message, or a reply in the order's thread; recorded so redeliveries and replies find it. */
-  const sendOrderMessage = async (notification: Notification): Promise<DeliveryOutcome> => {
+  const sendOrderMessage = async (
+    sender: SlackSender,
+    notification: Notification,
+  ): Promise<DeliveryOutcome> => {
     const order = notification.order;
     if (!order) {
       await sender.post({ kind: 'notification', notification, now: now() });
@@ -102,10 +147,16 @@ export const createSendNotifications = (deps: SendNotificationsDeps, options: Se
      * 3. resolved: a reply in the order's thread (incoming webhook: a new message); nothing when the order was
      *    never announced on its own.
      * 4. Digest orders: one digest per window, edited (or followed up) as the storm grows.
-     * After Slack asks us to wait (429), cannot be reached, or rejects the call, the rest of the batch fails without
-     * calling Slack; SQS redelivers those records later.
+     * When Slack asks us to wait (429), the call waits as long as Slack said if the batch has the time, and goes
+     * again. When it has not, or Slack cannot be reached or rejects the call, the rest of the batch fails without
+     * calling Slack; SQS redelivers those records later (no sooner than Slack's Retry-After).
      */
-    async sendBatch(deliveries: readonly NotificationDelivery[]): Promise<Map<string, DeliveryOutcome>> {
+    async sendBatch(
+      deliveries: readonly NotificationDelivery[],
+      batch: BatchOptions = {},
+    ): Promise<Map<string, DeliveryOutcome>> {
+      const sender = patientSender(batch.deadline);
+      const digestDeps = { sender, store, now, newId };
       const outcomes = new Map<string, DeliveryOutcome>();
       let stop: SlackUnavailableError | undefined;
       const fail = (delivery: NotificationDelivery, error: unknown) => {
@@ -160,7 +211,7 @@ export const createSendNotifications = (deps: SendNotificationsDeps, options: Se
           continue;
         }
         try {
-          outcomes.set(delivery.id, await sendOrderMessage(delivery.notification));
+          outcomes.set(delivery.id, await sendOrderMessage(sender, delivery.notification));
         } catch (error) {
           fail(delivery, error);
         }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MetricName } from '../../domain/metric-names.js';
 import type { Notification } from '../../domain/ports.js';
 import { nextMissedStreak } from '../../domain/sweep-window.js';
+import { probeDeadLetters } from '../redrive-dead-letters/redrive-dead-letters.js';
 import { recoverOverdue } from './recover-overdue.js';
 import { missedWebhooksNotification } from './sweep-notifications.js';
 import { emptySummary, iso, type SweepOrdersDeps, type SweepRun, type SweepSummary } from './sweep-run.js';
@@ -18,20 +19,27 @@ export type {
 } from './sweep-run.js';
 export { SweepRecordError } from './sweep-windows.js';
 
-/** The lease outlives the run's deadline a little, so a run killed at its deadline blocks the next only briefly. */
-const leaseMarginMs = 30_000;
+/**
+ * The lease is short and renewed while the run works (a heartbeat), so a run killed mid-way blocks the next for
+ * at most this long, however long its deadline (#11 §3).
+ */
+export const sweepLeaseMs = 60_000;
+const renewEveryMs = sweepLeaseMs / 3;
 
 /**
  * The reconciliation sweep of one shop: catches what Shopify's webhooks missed and checks that were lost.
  *
- * 1. Claim the sweep lease for the shop (a conditional write): two sweeps never work the same window.
+ * 1. Claim the sweep lease for the shop (a conditional write): two sweeps never work the same window. The lease is
+ *    renewed every 20 s while the run works and given back when it ends; `shouldStop` (the process is stopping)
+ *    ends it early, with its progress saved.
  * 2. The shop's HotWax (`watchImportFlows`): job parameters a crashed re-import left swapped are restored first,
  *    then HotWax's import flows are watched (ImportFlowUnhealthy; one message when one turns unhealthy, one when it
  *    runs clean again). Then the subscription watchdog (`watchSubscriptions`): a deleted or misdirected
  *    orders/create or orders/fulfilled subscription is counted, told, and with RESTORE_WEBHOOK_SUBSCRIPTIONS
  *    re-created.
- * 3. Lost checks (`recoverOverdue`): checks past due by more than the grace are queued again. Steps 2 and 3 come
- *    first because they are small and must not starve behind a backlog of orders.
+ * 3. Lost checks (`recoverOverdue`): checks past due by more than the grace are queued again; and one message of
+ *    each non-empty DLQ goes back as a probe (`probeDeadLetters`): if HotWax or Slack answers it, its batch moves
+ *    the rest back. Steps 2 and 3 come first because they are small and must not starve behind a backlog of orders.
  * 4. Orders Shopify updated in the windows since the checkpoint (`sweepWindows`): an order with no record is
  *    recorded as found by the sweep and its check queued, exactly as its webhook would have (SweepWebhooksMissed);
  *    an order fulfilled in Shopify that we still expect only created gets the fulfilled expectation.
@@ -40,7 +48,15 @@ const leaseMarginMs = 30_000;
  */
 export const sweepOrders = async (
   deps: SweepOrdersDeps,
-  options: { now: number; deadline: number; sinceMs?: number | undefined },
+  options: {
+    now: number;
+    deadline: number;
+    sinceMs?: number | undefined;
+    /** asked before every page: true stops the run early (shutdown); its progress and lease are saved */
+    shouldStop?: () => boolean;
+    /** @default sweepLeaseMs */
+    leaseMs?: number;
+  },
 ): Promise<SweepSummary> => {
   const { settings, telemetry, clock } = deps;
   const { shop } = settings;
@@ -52,7 +68,7 @@ export const sweepOrders = async (
     shop,
     owner,
     now: options.now,
-    leaseUntil: options.deadline + leaseMarginMs,
+    leaseUntil: options.now + (options.leaseMs ?? sweepLeaseMs),
   });
   if (!claim.claimed) {
     summary.skipped = `another sweep of ${shop} holds the lease until ${iso(claim.heldUntil)}`;
@@ -60,11 +76,24 @@ export const sweepOrders = async (
     return summary;
   }
   const { checkpoint } = claim;
+  let leaseLost = false;
+  const leaseMs = options.leaseMs ?? sweepLeaseMs;
+  const heartbeat = setInterval(() => {
+    deps.checkpoints
+      .renew({ shop, owner, leaseUntil: clock.now() + leaseMs })
+      .then((held) => {
+        if (!held) leaseLost = true;
+      })
+      // A failed renewal is retried at the next beat; the lease outlasts two of them.
+      .catch((error: unknown) => telemetry.warn('Sweep lease not renewed', { shop, error: String(error) }));
+  }, renewEveryMs);
+  heartbeat.unref?.();
   const run: SweepRun = {
     deps,
     owner,
     now: options.now,
     deadline: options.deadline,
+    stopping: () => leaseLost || (options.shouldStop?.() ?? false),
     summary,
     notify: async (notification: Notification) => {
       try {
@@ -94,6 +123,7 @@ export const sweepOrders = async (
       });
     }
     await recoverOverdue(run);
+    if (deps.deadLetters) summary.deadLettersProbed = await probeDeadLetters(deps, deps.deadLetters);
     // 4.
     summary.completed = await sweepWindows(run, checkpoint, options.sinceMs);
 
@@ -106,6 +136,7 @@ export const sweepOrders = async (
     telemetry.info('Sweep finished', { ...summary, missed: undefined, fulfilledWithoutWebhook: undefined });
     return summary;
   } finally {
+    clearInterval(heartbeat);
     telemetry.count(MetricName.SweepOrdersSeen, summary.ordersSeen);
     telemetry.count(MetricName.SweepWebhooksMissed, summary.webhooksMissed);
     telemetry.count(MetricName.SweepOverdueChecksRecovered, summary.overdueRecovered);
@@ -116,7 +147,7 @@ export const sweepOrders = async (
         update: { ...streakUpdate, missingTopics, importFlows, lastRunAt: options.now },
       })
       .catch((error: unknown) => {
-        // The lease then simply expires at the deadline; the error that matters is the one already thrown, if any.
+        // The lease then expires within sweepLeaseMs; the error that matters is the one already thrown, if any.
         telemetry.error('Sweep lease could not be released', { shop, error: String(error) });
         return true;
       });

@@ -1,6 +1,7 @@
 import type {
   CheckQueue,
   Clock,
+  DeadLetterQueue,
   HotwaxPort,
   ImportFlowHealth,
   Notification,
@@ -28,6 +29,8 @@ export interface SweepOrdersDeps {
   settings: SweepSettings;
   /** called after every page (the CLI's progress bar) */
   onProgress?: (progress: SweepProgressEvent) => void;
+  /** the DLQs to probe in quiet times (one message back each), so their redrive does not wait for traffic */
+  deadLetters?: ReadonlyArray<{ queue: string; deadLetters: DeadLetterQueue }>;
 }
 
 export interface SweepProgressEvent {
@@ -60,6 +63,8 @@ export interface SweepSummary {
   /** orders fulfilled in Shopify whose orders/fulfilled webhook never arrived */
   expectationsApplied: number;
   overdueRecovered: number;
+  /** dead-lettered messages moved back as probes of their dependency */
+  deadLettersProbed: number;
   /** Admin API cost points of the order pages */
   queryCost: number;
   subscriptions: { checked: boolean; missing: string[]; restored: string[] };
@@ -81,6 +86,8 @@ export interface SweepRun {
   owner: string;
   now: number;
   deadline: number;
+  /** true once the run must stop starting work: its lease passed to another run, or the process is stopping */
+  stopping(): boolean;
   summary: SweepSummary;
   /** hands one notification to the notifier; a failure is logged, the sweep's work stands */
   notify(notification: Notification): Promise<void>;
@@ -95,6 +102,7 @@ export const emptySummary = (shop: string): SweepSummary => ({
   webhooksMissed: 0,
   expectationsApplied: 0,
   overdueRecovered: 0,
+  deadLettersProbed: 0,
   queryCost: 0,
   subscriptions: { checked: false, missing: [], restored: [] },
   hotwax: { flows: [], repairsRecovered: 0 },

@@ -129,7 +129,7 @@ export const sweepWindows = async (
   if (sinceMs === undefined && behindMs > 2 * settings.intervalMs) {
     telemetry.warn('The sweep is behind schedule; it catches up window by window', { shop, behindMs });
   }
-  const timeUp = () => clock.now() + settings.stopBeforeDeadlineMs >= run.deadline;
+  const timeUp = () => run.stopping() || clock.now() + settings.stopBeforeDeadlineMs >= run.deadline;
   const totalMs = windows.reduce((total, window) => total + (window.to - window.from), 0);
   let doneMs = 0;
   for (const [index, window] of windows.entries()) {
