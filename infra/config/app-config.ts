@@ -47,14 +47,12 @@ const functionConfigSchema = z.object({
   ...shopFields.partial().shape,
   ...shopifyAdminFields.pick({ SHOPIFY_API_VERSION: true }).shape,
   // Every HotWax setting but the credentials, which live in the credentials secret.
-  ...hotwaxFields
-    .omit({ HOTWAX_API_TOKEN: true, HOTWAX_USERNAME: true, HOTWAX_PASSWORD: true })
-    .partial({
-      HOTWAX_BASE_URL: true,
-      HOTWAX_SHOPIFY_CONFIG_ID: true,
-      HOTWAX_SHOP_ID: true,
-      HOTWAX_PRODUCT_STORE_ID: true,
-    }).shape,
+  ...hotwaxFields.omit({ HOTWAX_API_TOKEN: true, HOTWAX_USERNAME: true, HOTWAX_PASSWORD: true }).partial({
+    HOTWAX_BASE_URL: true,
+    HOTWAX_SHOPIFY_CONFIG_ID: true,
+    HOTWAX_SHOP_ID: true,
+    HOTWAX_PRODUCT_STORE_ID: true,
+  }).shape,
   // SQS caps DelaySeconds at 15 minutes; longer delays work because the checker re-queues until the due time.
   ...timingFields.shape,
   // EventBridge Scheduler rates are whole minutes; the sweeper must finish before the next run.

@@ -8,7 +8,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { tableDefinition } from '../../shared/adapters/dynamo/table-definition.js';
+import { indexProjection, tableDefinition } from '../../shared/adapters/dynamo/table-definition.js';
 import { batchingWindows, functionTimeouts } from '../config/app-config.js';
 
 export interface StatefulStackProps extends StackProps {
@@ -86,7 +86,8 @@ export class StatefulStack extends Stack {
         partitionKey: attribute(index.partitionKey),
         sortKey: attribute(index.sortKey),
         // Same projection as the local runtime's table, so queries behave alike.
-        projectionType: ProjectionType.ALL,
+        projectionType:
+          indexProjection(index) === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
       });
     }
 
