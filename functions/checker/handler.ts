@@ -5,7 +5,8 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { checkOrders } from '../../shared/use-cases/check-orders/check-orders.js';
-import { deps, logger, metrics, tracer } from './deps.js';
+import { reportRequestedChecks } from '../../shared/use-cases/slack-actions/report-requested-checks.js';
+import { deps, logger, metrics, replies, tracer } from './deps.js';
 import { parseCheckRecords } from './events.js';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -18,10 +19,9 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
   .handler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const valid = parseCheckRecords(event.Records);
     // One batch, one HotWax lookup: the use case sees all due checks together.
-    const results = await checkOrders(
-      deps,
-      valid.map(({ message }) => message),
-    );
+    const messages = valid.map(({ message }) => message);
+    const results = await checkOrders(deps, messages);
+    if (replies) await reportRequestedChecks({ replies, telemetry: deps.telemetry }, messages, results);
     const errors = new Map(valid.map(({ messageId }, index) => [messageId, results[index]?.error]));
     return processPartialResponse(
       event,

@@ -94,7 +94,7 @@ export const allowedIn = (kind: PersonActionKind, state: SyncState | string): bo
  * while muted; the rest as the states allow.
  */
 export const actionsFor = (
-  record: Pick<OrderRecord, 'state' | 'byPerson'>,
+  record: { state: string; byPerson?: PersonMarks | undefined },
   now: number,
 ): PersonActionKind[] =>
   personActionKinds.filter((kind) => {

@@ -8,6 +8,7 @@ import {
 } from '../use-cases/send-notifications/send-notifications.js';
 import { createOrderTable, runtimeDefaults } from './aws.js';
 import { type Overrides, replaced } from './options.js';
+import { notifierOrderExtras } from './slack.js';
 
 export interface NotifierDeps extends SendNotificationsDeps {
   notifications: SendNotifications;
@@ -23,7 +24,10 @@ export const createNotifierDeps = (
 ): NotifierDeps => {
   const { write, ...rest } = overrides;
   const deps: SendNotificationsDeps = {
-    sender: createSlackSender(config, { write: write ?? ((text) => process.stdout.write(`${text}\n`)) }),
+    sender: createSlackSender(config, {
+      write: write ?? ((text) => process.stdout.write(`${text}\n`)),
+      ...withExtras(notifierOrderExtras(config)),
+    }),
     ...runtimeDefaults,
     store: createSlackThreadStore({
       client: createOrderTable(config, rest).client,
@@ -36,3 +40,6 @@ export const createNotifierDeps = (
     notifications: createSendNotifications(deps, { stormThreshold: config.NOTIFY_STORM_THRESHOLD }),
   };
 };
+
+const withExtras = (orderExtras: ReturnType<typeof notifierOrderExtras>) =>
+  orderExtras ? { orderExtras } : {};
