@@ -280,7 +280,7 @@ const watchStates = (
         }
         say('\nThe monitor keeps running: try GET /orders/{id} for any order above, or Ctrl-C to stop.');
         say(
-          'Open a timeline link in a browser; ask like Slack does: npx tsx sim/slack/send-command.ts "#1003" (or status).\n',
+          'Open a timeline link in a browser; ask like Slack does: npx tsx local/slack-command.ts "#1003" (or status).\n',
         );
       }
     }
