@@ -70,11 +70,17 @@ export const answerPerson = async (deps: AnswerPersonDeps, request: PersonReques
         } else if (record.state === 'ignored') {
           await tellOnly(deps, { key, request: person, target }, 'The order is already ignored.');
         } else {
-          await deps.responder.openIgnoreModal(
-            request.triggerId,
-            { key, orderName: record.orderName },
-            target,
-          );
+          // Without a bot token, or past Slack's 3 s, the modal cannot open: the person hears why instead of an error.
+          await deps.responder
+            .openIgnoreModal(request.triggerId, { key, orderName: record.orderName }, target)
+            .catch(async (error: unknown) => {
+              deps.telemetry.warn('Ignore modal not opened', { error: (error as Error).message });
+              await tellOnly(
+                deps,
+                { key, request: person, target },
+                `The Ignore dialog could not open (${(error as Error).message}); try again, or check SLACK_BOT_TOKEN in the Slack secret.`,
+              );
+            });
         }
         return { kind: 'ack' };
       }
