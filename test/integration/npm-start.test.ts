@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -169,6 +169,30 @@ describe('npm start', () => {
       }
       // Slack is not configured: the messages people would get are printed instead.
       expect(run.output()).toMatch(/could not be repaired automatically/);
+      // Each story's timeline link opens its page; a tampered one is refused.
+      const links = [...run.output().matchAll(/^ +timeline: (http\S+)$/gm)].map(
+        (match) => match[1] as string,
+      );
+      expect(links).toHaveLength(8);
+      const page = await fetch(links[2] as string);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Order #1003');
+      expect((await fetch(`${links[2]}x`)).status).toBe(403);
+      // /ordersync, signed as Slack signs with the sandbox's published signing secret.
+      const command = spawnSync(
+        join(repo, 'node_modules', '.bin', 'tsx'),
+        ['local/slack-command.ts', '#1005'],
+        {
+          cwd: checkout,
+          env,
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+      expect(command.status).toBe(0);
+      expect(command.stdout).toContain('/ordersync #1005 → HTTP 200');
+      expect(command.stdout).toContain('Awaiting approval');
+      expect(command.stdout).toContain('[ Re-check now ]');
       // Which HotWax backend the functions found, said once.
       expect(run.output().match(/^HotWax backend: .*$/gm)).toEqual([
         expect.stringMatching(
