@@ -3,6 +3,7 @@ import {
   existsSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   realpathSync,
   rmSync,
   symlinkSync,
@@ -398,7 +399,9 @@ describe('npm start', () => {
       expect(first.output()).toMatch(/Ctrl-C: stopping[\s\S]*Stopped\./);
       expect(first.output()).not.toMatch(/npm start failed|ERR!/);
       expect(existsSync(join(dataDir, 'endpoints.json'))).toBe(false);
-      expect(readdirSync(dataDir).sort()).toEqual(['dynamodb', 'sqs']);
+      // The timeline link key is kept with the data, so links printed before a restart still open after it.
+      expect(readdirSync(dataDir).sort()).toEqual(['dynamodb', 'sqs', 'timeline-link.key']);
+      const linkKey = readFileSync(join(dataDir, 'timeline-link.key'), 'utf8');
 
       // HotWax imports the order while the monitor is down; the next start must still check it.
       hotwax.addOrder({ externalId: String(id), statusId: 'ORDER_APPROVED' });
@@ -417,6 +420,7 @@ describe('npm start', () => {
       pressCtrlC(second);
       await second.closed;
       expect(second.output()).toMatch(/Stopped\./);
+      expect(readFileSync(join(dataDir, 'timeline-link.key'), 'utf8')).toBe(linkKey);
       // Everything it wrote is in the checkout's .data/, nothing beside it.
       expect(readdirSync(checkout).sort()).toEqual([
         '.data',
