@@ -159,12 +159,12 @@ describe.skipIf(!haveChromium)('the timeline page in headless Chromium', () => {
     expect(response?.status()).toBe(200);
     await expect(page.title()).resolves.toContain('Blocked on data in Shopify');
     expect(await page.locator('[data-state]').getAttribute('data-state')).toBe('blocked_on_data');
-    expect(await page.locator('h1').innerText()).toBe('Order #1003<script>window.pwned=1</script>');
+    expect(await page.locator('h1').textContent()).toBe('Order #1003<script>window.pwned=1</script>');
     const events = await page.locator('#timeline ~ ol li').allInnerTexts();
     expect(events).toHaveLength(3);
     expect(events[0]).toContain('Alerts muted by Slack user U0PERSON');
     expect(events[2]).toContain('orders/create webhook received');
-    expect(await page.locator('pre').innerText()).toContain('<img src=x onerror="window.pwned=2">');
+    expect(await page.locator('pre').textContent()).toContain('<img src=x onerror="window.pwned=2">');
     // Page scripts are strings here: the project's types are Node's, not the DOM's.
     expect(await page.evaluate('window.pwned')).toBeUndefined();
     const hrefs = await page
@@ -199,8 +199,8 @@ describe.skipIf(!haveChromium)('the timeline page in headless Chromium', () => {
     const page = await context.newPage();
     const response = await page.goto(pathOf(link()));
     expect(response?.status()).toBe(403);
-    expect(await page.locator('h1').innerText()).toBe(heading);
-    const text = await page.locator('body').innerText();
+    expect(await page.locator('h1').textContent()).toBe(heading);
+    const text = await page.locator('body').textContent();
     expect(text).not.toContain('#1003');
     expect(text).not.toContain('Phone');
     await screenshot(page, name.replaceAll(' ', '-'));
