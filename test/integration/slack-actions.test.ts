@@ -295,6 +295,8 @@ describe('Re-check now', () => {
 
     expect(message.updates).toBe(1);
     expect(shown(message)).toContain('In sync');
+    // The checker kept the HotWax link on the record; the card shows it without any HotWax configuration.
+    expect(shown(message)).toMatch(/ViewOrder\?orderId=\w+\|Open in HotWax>/);
     expect(shown(message)).toContain(`<@${person}>`);
     const thread = slack.threads.get(message.ts) ?? [];
     expect(thread.map((reply) => reply.text).join('\n')).toMatch(/In HotWax|in sync/i);
