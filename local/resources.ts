@@ -20,6 +20,9 @@ export interface LocalResources {
   checkDlq: LocalQueue;
   notifyQueue: LocalQueue;
   notifyDlq: LocalQueue;
+  /** replies to people who acted from Slack, and their DLQ */
+  slackReplyQueue: LocalQueue;
+  slackReplyDlq: LocalQueue;
   bucket: string;
 }
 
@@ -65,6 +68,8 @@ export const provisionLocal = async (
   });
   const checkQueue = await createQueue(clients.sqs, 'order-sync-checks', redrive(checkDlq));
   const notifyQueue = await createQueue(clients.sqs, 'order-sync-notifications', redrive(notifyDlq));
+  const slackReplyDlq = await createQueue(clients.sqs, 'order-sync-slack-replies-dlq');
+  const slackReplyQueue = await createQueue(clients.sqs, 'order-sync-slack-replies', redrive(slackReplyDlq));
   const bucket = 'order-sync-quarantine';
   try {
     await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -72,5 +77,5 @@ export const provisionLocal = async (
     const name = (error as Error).name;
     if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw error;
   }
-  return { tableName, checkQueue, checkDlq, notifyQueue, notifyDlq, bucket };
+  return { tableName, checkQueue, checkDlq, notifyQueue, notifyDlq, slackReplyQueue, slackReplyDlq, bucket };
 };

@@ -123,6 +123,8 @@ export const startSandbox = async (
     SHOPIFY_API_VERSION: shopify.apiVersion,
     SHOPIFY_ADMIN_URL: shopify.url,
     SHOPIFY_WEBHOOK_SECRET: secret,
+    // The Slack app's routes answer requests signed with this (local/slack-command.ts signs as Slack does).
+    SLACK_SIGNING_SECRET: `sandbox_slack_${randomBytes(16).toString('hex')}`,
     ...sandboxTimings,
   };
 

@@ -9,14 +9,16 @@ import {
   parseConfig,
   retryFields,
   sweepFields,
+  timelineLinkFields,
 } from '../shared/config/config.js';
 import { retryScheduleFromConfig } from '../shared/config/settings.js';
 import type { OrderRecord } from '../shared/domain/order-sync.js';
 import type { OrderRepository } from '../shared/domain/ports.js';
 import { syncStates } from '../shared/domain/states.js';
 import { createApiDeps } from '../shared/wiring/api.js';
+import { createLinks } from '../shared/wiring/links.js';
 import { assertJava, JavaMissingError, startEmulators } from './emulators.js';
-import { startHttpServer } from './http-server.js';
+import { type Routes, startHttpServer } from './http-server.js';
 import { lambdaContext } from './lambda-context.js';
 import {
   hasRealConfig,
@@ -30,6 +32,7 @@ import {
 import { type QueuePoller, startQueuePoller } from './queue-poller.js';
 import { provisionLocal } from './resources.js';
 import { type Sandbox, startSandbox } from './sandbox.js';
+import { localTimelineLinkKey } from './timeline-link-key.js';
 import { validateLocalConfig } from './validate-config.js';
 
 /**
@@ -70,6 +73,7 @@ const main = async () => {
     NOTIFY_QUEUE_URL: resources.notifyQueue.url,
     CHECK_DLQ_URL: resources.checkDlq.url,
     NOTIFY_DLQ_URL: resources.notifyDlq.url,
+    SLACK_REPLY_QUEUE_URL: resources.slackReplyQueue.url,
     QUARANTINE_BUCKET: resources.bucket,
     POWERTOOLS_LOG_LEVEL: runtime.LOG_LEVEL,
     POWERTOOLS_METRICS_DISABLED: 'true',
@@ -84,13 +88,26 @@ const main = async () => {
     told.add(line);
   });
 
+  // Listening first: the timeline links in every message point at this server, so its URL is known before the
+  // handlers read their configuration. Requests before they are in place get a 503.
+  const notReady: HttpHandler = async () => ({ statusCode: 503, body: '{"error":"starting"}' });
+  const routes: Routes = { webhook: notReady, api: notReady };
+  const server = await startHttpServer(routes, runtime.PORT);
+  env.PUBLIC_BASE_URL ||= server.url;
+  env.TIMELINE_LINK_KEY ||= localTimelineLinkKey(dataDir);
+
   // Imported only now: each handler validates its configuration when its module loads, as in Lambda.
-  const webhook = (await import('../functions/webhook/handler.js')).handler as unknown as HttpHandler;
-  const api = (await import('../functions/api/handler.js')).handler as unknown as HttpHandler;
+  routes.webhook = (await import('../functions/webhook/handler.js')).handler as unknown as HttpHandler;
+  routes.api = (await import('../functions/api/handler.js')).handler as unknown as HttpHandler;
   const checker = (await import('../functions/checker/handler.js')).handler as unknown as SqsHandler;
   const notifier = (await import('../functions/notifier/handler.js')).handler as unknown as SqsHandler;
-
-  const server = await startHttpServer({ webhook, api }, runtime.PORT);
+  // The Slack app's routes exist once its requests can be verified (SLACK_SIGNING_SECRET).
+  const slackReplies = env.SLACK_SIGNING_SECRET
+    ? ((await import('../functions/slack-replies/handler.js')).handler as unknown as SqsHandler)
+    : undefined;
+  if (env.SLACK_SIGNING_SECRET) {
+    routes.slack = (await import('../functions/slack/handler.js')).handler as unknown as HttpHandler;
+  }
   const onError = (error: unknown) => say(`  ! ${String((error as Error)?.message ?? error)}`);
   const pollers: QueuePoller[] = [
     startQueuePoller({
@@ -109,6 +126,18 @@ const main = async () => {
       handler: notifier,
       onError,
     }),
+    ...(slackReplies
+      ? [
+          startQueuePoller({
+            client: clients.sqs,
+            queueUrl: resources.slackReplyQueue.url,
+            queueArn: resources.slackReplyQueue.arn,
+            functionName: 'slack-replies',
+            handler: slackReplies,
+            onError,
+          }),
+        ]
+      : []),
   ];
   // The reconciliation sweep on its schedule, as EventBridge Scheduler runs it in AWS. In the sandbox the
   // subscriptions point at this server; with a real shop set WEBHOOK_CALLBACK_URL to your public URL.
@@ -160,9 +189,19 @@ const main = async () => {
   say(
     `  POST ${server.url}/webhooks/shopify   GET ${server.url}/orders/{shopifyOrderId}   GET ${server.url}/health`,
   );
+  say(
+    routes.slack
+      ? `  POST ${server.url}/slack/actions   POST ${server.url}/slack/commands   GET ${server.url}/orders/{shopifyOrderId}/timeline?token=…`
+      : `  GET ${server.url}/orders/{shopifyOrderId}/timeline?token=…   (set SLACK_SIGNING_SECRET for /slack/actions and /slack/commands)`,
+  );
 
   const { store } = createApiDeps(parseConfig(apiSchema, env), { credentials: localCredentials });
-  const watcher = watchStates(store, sandbox);
+  const { timeline } = createLinks(parseConfig(timelineLinkFields, env));
+  const linkOf = (orderId: string) =>
+    timeline && sandbox
+      ? timeline.url({ shop: sandbox.env.SHOPIFY_SHOP ?? '', orderId }, Date.now())
+      : undefined;
+  const watcher = watchStates(store, sandbox, linkOf);
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -205,7 +244,11 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const time = () => new Date().toISOString().slice(11, 19);
 
 /** Prints every state change as one readable line; in the sandbox, a summary once every story has ended. */
-const watchStates = (store: OrderRepository, sandbox: Sandbox | undefined) => {
+const watchStates = (
+  store: OrderRepository,
+  sandbox: Sandbox | undefined,
+  linkOf: (orderId: string) => string | undefined,
+) => {
   const seen = new Map<string, string>();
   const versions = new Map<string, string>();
   let reported = false;
@@ -248,11 +291,17 @@ const watchStates = (store: OrderRepository, sandbox: Sandbox | undefined) => {
       if (done) {
         reported = true;
         say('\nSandbox story complete — every order ended where the runbook says:');
-        for (const scenario of sandbox.scenarios)
+        for (const scenario of sandbox.scenarios) {
           say(
             `  ${scenario.orderName}  ${scenario.orderId}  ${scenario.expected.padEnd(18)} ${scenario.name}`,
           );
-        say('\nThe monitor keeps running: try GET /orders/{id} for any order above, or Ctrl-C to stop.\n');
+          const link = linkOf(scenario.orderId);
+          if (link) say(`         timeline: ${link}`);
+        }
+        say('\nThe monitor keeps running: try GET /orders/{id} for any order above, or Ctrl-C to stop.');
+        say(
+          'Open a timeline link in a browser; ask like Slack does: npx tsx local/slack-command.ts "#1003" (or status).\n',
+        );
       }
     }
   };

@@ -8,7 +8,8 @@ import {
   getOrderStatus,
   OrderNotFoundError,
 } from '../../shared/use-cases/get-order-status/get-order-status.js';
-import { logger, shop, store, tracer } from './deps.js';
+import { deps, logger, tracer } from './deps.js';
+import { timelineResponse } from './timeline.js';
 
 const orderId = z.string().refine(isShopifyOrderId, { error: `shopifyOrderId ${shopifyOrderIdRule}` });
 
@@ -18,16 +19,24 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
   body: JSON.stringify(body),
 });
 
-/** GET /orders/{shopifyOrderId} — sync state and timeline; GET /health — liveness. */
+/** GET /orders/{shopifyOrderId} — sync state and timeline; …/timeline?token= — the page; GET /health — liveness. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
   .handler(async (event) => {
     if (event.rawPath === '/health') return json(200, { status: 'ok', service: 'order-sync-monitor' });
-    const id = orderId.safeParse(event.pathParameters?.shopifyOrderId ?? event.rawPath.split('/').at(-1));
+    const page = event.rawPath.endsWith('/timeline');
+    const id = orderId.safeParse(
+      event.pathParameters?.shopifyOrderId ?? event.rawPath.split('/').at(page ? -2 : -1),
+    );
     if (!id.success) return json(400, { error: id.error.issues[0]?.message });
     try {
-      return json(200, await getOrderStatus(store, id.data, shop));
+      if (page) {
+        const token =
+          event.queryStringParameters?.token ?? new URLSearchParams(event.rawQueryString).get('token');
+        return await timelineResponse(deps, id.data, token ?? undefined);
+      }
+      return json(200, await getOrderStatus(deps.store, id.data, deps.shop));
     } catch (error) {
       if (error instanceof OrderNotFoundError) return json(404, { error: error.message });
       logger.error('Order status lookup failed', { error: error as Error });

@@ -3,11 +3,11 @@ import { loadEnv } from '../../shared/config/load-env.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import { createTracing } from '../../shared/observability/tracing.js';
 import { createCheckerDeps } from '../../shared/wiring/checker.js';
+import { createCheckReplies } from '../../shared/wiring/slack.js';
 
 export const { logger, metrics, telemetry } = createObservability();
 export const { tracer, capture } = createTracing();
-export const deps = createCheckerDeps(parseConfig(checkerSchema, await loadEnv()), {
-  telemetry,
-  capture,
-  logger,
-});
+const config = parseConfig(checkerSchema, await loadEnv());
+export const deps = createCheckerDeps(config, { telemetry, capture, logger });
+/** The outcome of checks people asked for from Slack goes back to them. */
+export const replies = createCheckReplies(config, { capture });

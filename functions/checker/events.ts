@@ -9,6 +9,7 @@ const checkMessage = z.object({
   orderId: z.string().refine(isShopifyOrderId),
   reason: z.enum(['created', 'fulfilled', 'verify', 'recheck', 'sweep', 'manual']),
   dueAt: z.number(),
+  requestedBy: z.object({ actor: z.string().min(1), requestId: z.string().min(1) }).optional(),
 });
 
 /** The check messages of a batch that parse; a malformed one can never succeed and is left to fail into the DLQ. */

@@ -6,7 +6,8 @@ import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failedRecords } from '../../shared/adapters/sqs/retry-later.js';
 import { checkOrders } from '../../shared/use-cases/check-orders/check-orders.js';
-import { deps, logger, metrics, tracer } from './deps.js';
+import { reportRequestedChecks } from '../../shared/use-cases/slack-actions/report-requested-checks.js';
+import { deps, logger, metrics, replies, tracer } from './deps.js';
 import { parseCheckRecords } from './events.js';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -23,10 +24,11 @@ export const handler = middy<SQSEvent, SQSBatchResponse>()
     const valid = parseCheckRecords(event.Records);
     // One batch, one HotWax lookup: the use case sees all due checks together.
     // Should the batch fail as a whole, each check fails alone, so the retry schedule still applies to it.
-    const results = await checkOrders(
-      deps,
-      valid.map(({ message }) => message),
-    ).catch((error: unknown) => valid.map(() => ({ outcome: 'failed' as const, error: error as Error })));
+    const messages = valid.map(({ message }) => message);
+    const results = await checkOrders(deps, messages).catch((error: unknown) =>
+      valid.map(() => ({ outcome: 'failed' as const, error: error as Error })),
+    );
+    if (replies) await reportRequestedChecks({ replies, telemetry: deps.telemetry }, messages, results);
     const errors = new Map(valid.map(({ messageId }, index) => [messageId, results[index]?.error]));
     const response = await processPartialResponse(
       event,

@@ -7,8 +7,10 @@ import {
   notifierFields,
   shopFields,
   shopifyAdminFields,
+  slackAppFields,
   slackFields,
   sweepFields,
+  timelineLinkFields,
   timingFields,
 } from '../../shared/config/config.js';
 
@@ -23,6 +25,10 @@ export const functionTimeouts = {
   // A batch of 10 checks, each a few HotWax/Shopify calls with 10 s timeouts, plus a re-import trigger.
   checker: Duration.seconds(120),
   notifier: Duration.seconds(60),
+  // Answers Slack within its 3 s: a few DynamoDB reads and writes, one SQS send, at most one Slack call.
+  slack: Duration.seconds(10),
+  // A batch of replies, each one chat.update and one thread reply with 10 s timeouts.
+  slackReplies: Duration.seconds(60),
   // Pages through Shopify's orders of the last sweep window; must end well before the next sweep starts.
   sweeper: Duration.seconds(300),
   // Every dependency one after another at worst (HotWax's discovery, login and reads, 10 s timeouts each).
@@ -34,6 +40,10 @@ export const batchingWindows = {
   checker: Duration.seconds(5),
   // A storm of alerts arrives as one batch and becomes one Slack digest instead of a hundred messages.
   notifier: Duration.seconds(60),
+  // Answers Slack within its 3 s: a few DynamoDB reads and writes, one SQS send, at most one Slack call.
+  slack: Duration.seconds(10),
+  // A batch of replies, each one chat.update and one thread reply with 10 s timeouts.
+  slackReplies: Duration.seconds(60),
 } as const;
 
 /**
@@ -73,6 +83,12 @@ const functionConfigSchema = z.object({
   WEBHOOK_CALLBACK_URL: sweepFields.shape.WEBHOOK_CALLBACK_URL,
   SLACK_CHANNEL_ID: slackFields.shape.SLACK_CHANNEL_ID,
   NOTIFY_STORM_THRESHOLD: notifierFields.shape.NOTIFY_STORM_THRESHOLD,
+  // The Slack app: which workspace, and who may take the restricted actions (ids, not secrets).
+  SLACK_TEAM_ID: slackAppFields.shape.SLACK_TEAM_ID,
+  SLACK_ALLOWED_ACTORS: slackAppFields.shape.SLACK_ALLOWED_ACTORS.transform((ids) => ids?.join(',')),
+  // Behind a custom domain, the links must point there; by default the HTTP API's endpoint.
+  PUBLIC_BASE_URL: timelineLinkFields.shape.PUBLIC_BASE_URL,
+  TIMELINE_LINK_DAYS: timelineLinkFields.shape.TIMELINE_LINK_DAYS,
 });
 
 export type FunctionConfig = z.infer<typeof functionConfigSchema>;

@@ -61,6 +61,10 @@ const functionImpact: Record<string, string> = {
   notifier: 'Slack messages and alarm forwarding are failing; notifications land in the notify DLQ.',
   sweeper:
     'The reconciliation sweep is not completing, so lost webhooks and overdue checks are not recovered.',
+  slack:
+    "Slack's buttons and /ordersync are failing: people see an error in Slack; the monitor itself keeps running.",
+  slackReplies:
+    'The outcome of what people asked from Slack is not shown; replies land in the Slack reply DLQ.',
 };
 
 export interface SyncAlarmsProps {
@@ -76,7 +80,7 @@ export interface SyncAlarmsProps {
   readonly thresholds?: Partial<AlarmThresholds>;
 }
 
-interface AlarmSpec {
+export interface AlarmSpec {
   readonly metric: IMetric;
   readonly threshold: number;
   readonly comparison: ComparisonOperator;
@@ -265,7 +269,8 @@ export class SyncAlarms extends Construct {
     });
   }
 
-  private add(id: string, spec: AlarmSpec): Alarm {
+  /** One more alarm with the same actions (the stack adds those of resources this construct is not given). */
+  add(id: string, spec: AlarmSpec): Alarm {
     const evaluationPeriods = spec.evaluationPeriods ?? 1;
     const alarm = new Alarm(this, id, {
       alarmName: `${Stack.of(this).stackName}-${id}`,

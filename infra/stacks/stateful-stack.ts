@@ -8,7 +8,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { tableDefinition } from '../../shared/adapters/dynamo/table-definition.js';
+import { indexProjection, tableDefinition } from '../../shared/adapters/dynamo/table-definition.js';
 import { defaultRetrySchedule } from '../../shared/domain/retry-schedule.js';
 import { batchingWindows, functionTimeouts } from '../config/app-config.js';
 
@@ -66,6 +66,13 @@ export class StatefulStack extends Stack {
   readonly webhookSecret: Secret;
   /** Shopify Admin token, HotWax and Slack credentials — for the checker, notifier and sweeper. */
   readonly credentialsSecret: Secret;
+  /** `{"SLACK_SIGNING_SECRET": …, "SLACK_BOT_TOKEN": …}` — the Slack app's, for its two functions and the notifier. */
+  readonly slackSecret: Secret;
+  /** `{"TIMELINE_LINK_KEY": …}`, generated here: signs the timeline page's links (notifier, Slack, API). */
+  readonly timelineLinkSecret: Secret;
+  /** Replies to people who acted from Slack (the outcome of their action), and its DLQ. */
+  readonly slackReplyQueue: Queue;
+  readonly slackReplyDlq: Queue;
   readonly alarmTopic: Topic;
   /** The quarantine bucket ARN is exported under this fixed name (see StatelessStack for why). */
   readonly quarantineBucketArnExportName: string;
@@ -90,7 +97,8 @@ export class StatefulStack extends Stack {
         partitionKey: attribute(index.partitionKey),
         sortKey: attribute(index.sortKey),
         // Same projection as the local runtime's table, so queries behave alike.
-        projectionType: ProjectionType.ALL,
+        projectionType:
+          indexProjection(index) === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
       });
     }
 
@@ -128,6 +136,13 @@ export class StatefulStack extends Stack {
         props.notifierTimeout ?? functionTimeouts.notifier,
         props.notifierBatchingWindow ?? batchingWindows.notifier,
       ),
+    });
+
+    this.slackReplyDlq = queue('SlackReplyDlq', {});
+    this.slackReplyQueue = queue('SlackReplyQueue', {
+      deadLetterQueue: this.slackReplyDlq,
+      // No batching window: a person waits for the outcome.
+      visibilityTimeout: visibility(functionTimeouts.slackReplies, Duration.seconds(0)),
     });
 
     const accessLogsBucket = new Bucket(this, 'AccessLogsBucket', {
@@ -186,7 +201,32 @@ export class StatefulStack extends Stack {
       ]),
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const secret of [this.webhookSecret, this.credentialsSecret]) {
+    this.slackSecret = new Secret(this, 'SlackSecret', {
+      description:
+        'order-sync-monitor: the Slack app (buttons, /ordersync). Put {"SLACK_SIGNING_SECRET": "...", ' +
+        '"SLACK_BOT_TOKEN": "xoxb-..."}; the notifier reads the bot token here too.',
+      generateSecretString: placeholder(['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN']),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.timelineLinkSecret = new Secret(this, 'TimelineLinkSecret', {
+      description:
+        'order-sync-monitor: the key that signs timeline links (generated; replace it to revoke every link).',
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: 'TIMELINE_LINK_KEY',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.timelineLinkSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'A rotated key would revoke every timeline link already posted in Slack (they are valid for days); the ' +
+        'operator replaces it by hand to revoke them all at once (put-secret-value), and the functions re-read it ' +
+        'within 5 minutes.',
+    });
+    for (const secret of [this.webhookSecret, this.credentialsSecret, this.slackSecret]) {
       Validations.of(secret).acknowledge({
         id: 'AwsSolutions-SMG4',
         reason:
@@ -241,6 +281,11 @@ export class StatefulStack extends Stack {
       description:
         'Put SHOPIFY_ADMIN_TOKEN, HOTWAX_API_TOKEN (or HOTWAX_USERNAME/HOTWAX_PASSWORD), SLACK_* here',
       value: this.credentialsSecret.secretArn,
+    });
+    new CfnOutput(this, 'SlackSecretArn', {
+      description:
+        'Put {"SLACK_SIGNING_SECRET": "...", "SLACK_BOT_TOKEN": "xoxb-..."} here (README › The Slack app)',
+      value: this.slackSecret.secretArn,
     });
     new CfnOutput(this, 'QuarantineBucketName', { value: this.quarantineBucket.bucketName });
     this.quarantineBucketArnExportName = `${this.stackName}-QuarantineBucketArn`;

@@ -3,7 +3,7 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -23,6 +23,8 @@ import {
   checkerFields,
   doctorFields,
   notifierFields,
+  slackInteractionsFields,
+  slackRepliesFields,
   sweeperFields,
   webhookFields,
 } from '../../shared/config/config.js';
@@ -48,6 +50,10 @@ export interface StatefulResources {
   readonly quarantineBucket: IBucket;
   readonly webhookSecret: ISecret;
   readonly credentialsSecret: ISecret;
+  readonly slackSecret: ISecret;
+  readonly timelineLinkSecret: ISecret;
+  readonly slackReplyQueue: IQueue;
+  readonly slackReplyDlq: IQueue;
   readonly alarmTopic: ITopic;
 }
 
@@ -65,6 +71,8 @@ export interface StatelessStackProps extends StackProps {
 }
 
 export const webhookPath = '/webhooks/shopify';
+export const slackPaths = ['/slack/actions', '/slack/commands'] as const;
+export const timelinePath = '/orders/{shopifyOrderId}/timeline';
 
 // No code scans the table: lookups are by key, by the by-state and by-next-check indexes, or per order partition.
 const tableReads = [
@@ -159,6 +167,15 @@ const bindings = (fn: AppFunction, stateful: StatefulResources, cfg: FunctionCon
     fn.addEnvironment('CONFIG_SECRET_ARNS', secret.secretArn);
     secret.grantRead(fn);
   },
+  /** The secrets the function reads, merged in this order (a later one's values win). */
+  secrets(...secrets: ISecret[]) {
+    fn.addEnvironment('CONFIG_SECRET_ARNS', secrets.map((secret) => secret.secretArn).join(','));
+    for (const secret of secrets) secret.grantRead(fn);
+  },
+  slackReplyQueue() {
+    fn.addEnvironment('SLACK_REPLY_QUEUE_URL', stateful.slackReplyQueue.queueUrl);
+    stateful.slackReplyQueue.grantSendMessages(fn);
+  },
   /** The non-secret settings the function's own config schema reads; unset ones get the function's defaults. */
   settings(fields: z.ZodObject, overrides: Partial<Record<keyof FunctionConfig, string>> = {}) {
     for (const key of Object.keys(fields.shape)) {
@@ -183,6 +200,8 @@ export class StatelessStack extends Stack {
   readonly notifierFunction: AppFunction;
   readonly sweeperFunction: AppFunction;
   readonly doctorFunction: AppFunction;
+  readonly slackFunction: AppFunction;
+  readonly slackRepliesFunction: AppFunction;
   readonly httpApi: HttpApi;
   readonly alarms: SyncAlarms;
 
@@ -197,6 +216,8 @@ export class StatelessStack extends Stack {
       createDefaultStage: false,
     });
     const webhookCallbackUrl = cfg.WEBHOOK_CALLBACK_URL ?? `${this.httpApi.apiEndpoint}${webhookPath}`;
+    // Where the timeline links in Slack point: a custom domain when given, else the API's own endpoint.
+    const publicBaseUrl = cfg.PUBLIC_BASE_URL ?? this.httpApi.apiEndpoint;
 
     // --- webhook: verify, record, schedule the check; quarantine what cannot be parsed -------------------------
     this.webhookFunction = new AppFunction(this, 'WebhookFunction', {
@@ -234,10 +255,11 @@ export class StatelessStack extends Stack {
       timeout: functionTimeouts.api,
       logRetention,
     });
-    // The API only reads the table: no queue, no secret.
+    // The API only reads the table, and the timeline page's link key: no queue, no other secret.
     const api = bindings(this.apiFunction, stateful, cfg);
-    api.settings(apiFields);
+    api.settings(apiFields, { PUBLIC_BASE_URL: publicBaseUrl });
     api.table({ reads: tableReads });
+    api.secret(stateful.timelineLinkSecret);
 
     // --- checker: compare with HotWax, repair, verify ---------------------------------------------------------
     this.checkerFunction = new AppFunction(this, 'CheckerFunction', {
@@ -252,6 +274,8 @@ export class StatelessStack extends Stack {
     checker.checkQueue();
     checker.notifyQueue();
     checker.deadLetters(stateful.checkDlq, stateful.checkQueue, 'CHECK_DLQ_URL', { moveTask: true });
+    // The outcome of a check a person asked for from Slack goes back to them.
+    checker.slackReplyQueue();
     checker.secret(stateful.credentialsSecret);
     this.checkerFunction.addEventSource(
       new SqsEventSource(stateful.checkQueue, {
@@ -273,13 +297,15 @@ export class StatelessStack extends Stack {
     // The notify queue feeds it through the event source; it sends to no queue itself. The links in its messages
     // come with the notifications, so it needs no shop or HotWax settings.
     const notifier = bindings(this.notifierFunction, stateful, cfg);
-    notifier.settings(notifierFields);
+    notifier.settings(notifierFields, { PUBLIC_BASE_URL: publicBaseUrl });
     // Read/write for the Slack thread and storm-window items (SLACK#… keys in the same table).
     notifier.table({ reads: tableReads, writes: tableWrites });
     // Its own queue's URL, to hold failed records back (ChangeMessageVisibility comes with the event source).
     this.notifierFunction.addEnvironment('NOTIFY_QUEUE_URL', stateful.notifyQueue.queueUrl);
     notifier.deadLetters(stateful.notifyDlq, stateful.notifyQueue, 'NOTIFY_DLQ_URL', { moveTask: true });
-    notifier.secret(stateful.credentialsSecret);
+    // The Slack app's secret after the credentials: its bot token (and signing secret: buttons on) wins; the link
+    // key signs each message's timeline link.
+    notifier.secrets(stateful.credentialsSecret, stateful.slackSecret, stateful.timelineLinkSecret);
     this.notifierFunction.addEventSource(
       new SqsEventSource(stateful.notifyQueue, {
         batchSize: 100,
@@ -354,6 +380,46 @@ export class StatelessStack extends Stack {
     stateful.webhookSecret.grantRead(this.doctorFunction);
     stateful.credentialsSecret.grantRead(this.doctorFunction);
 
+    // --- slack: buttons, the Ignore modal and /ordersync; verifies, answers within 3 s, queues the work ---------
+    this.slackFunction = new AppFunction(this, 'SlackFunction', {
+      entry: 'functions/slack/handler.ts',
+      description:
+        'POST /slack/actions and /slack/commands: verifies Slack, acts on an order, answers in 3 s',
+      timeout: functionTimeouts.slack,
+      // More CPU for a fast cold start: Slack waits only 3 s for the answer.
+      memorySize: 1024,
+      logRetention,
+    });
+    const slack = bindings(this.slackFunction, stateful, cfg);
+    slack.settings(slackInteractionsFields, { PUBLIC_BASE_URL: publicBaseUrl });
+    // Reads orders, the by-name index and requests; writes an action's record, event and request in one go.
+    slack.table({ reads: tableReads, writes: ['dynamodb:PutItem'] });
+    slack.checkQueue();
+    slack.slackReplyQueue();
+    // Only the Slack app's secret and the link key: a leaked Slack function cannot reach HotWax or Shopify Admin.
+    slack.secrets(stateful.slackSecret, stateful.timelineLinkSecret);
+
+    // --- slack replies: the outcome of what people asked, shown in place and in the thread ---------------------
+    this.slackRepliesFunction = new AppFunction(this, 'SlackRepliesFunction', {
+      entry: 'functions/slack-replies/handler.ts',
+      description: 'Shows people the outcome of what they asked from Slack (chat.update, thread reply)',
+      timeout: functionTimeouts.slackReplies,
+      logRetention,
+    });
+    const replies = bindings(this.slackRepliesFunction, stateful, cfg);
+    replies.settings(slackRepliesFields, { PUBLIC_BASE_URL: publicBaseUrl });
+    // Reads the order and the request; marks the request answered.
+    replies.table({ reads: tableReads, writes: ['dynamodb:UpdateItem'] });
+    replies.secrets(stateful.slackSecret, stateful.timelineLinkSecret);
+    this.slackRepliesFunction.addEventSource(
+      new SqsEventSource(stateful.slackReplyQueue, {
+        batchSize: 10,
+        // A person is waiting: no batching window.
+        reportBatchItemFailures: true,
+        maxConcurrency: 2,
+      }),
+    );
+
     // --- HTTP API -----------------------------------------------------------------------------------------------
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', {
       retention: logRetention,
@@ -400,6 +466,16 @@ export class StatelessStack extends Stack {
       // Order state and timelines are internal: callers sign with SigV4 and need execute-api:Invoke.
       authorizer: new HttpIamAuthorizer(),
     });
+    // Opened from Slack in a browser without AWS credentials: the link's signed, expiring token is the access check.
+    const [timelineRoute] = this.httpApi.addRoutes({
+      path: timelinePath,
+      methods: [HttpMethod.GET],
+      integration: apiIntegration,
+    });
+    const slackIntegration = new HttpLambdaIntegration('SlackIntegration', this.slackFunction);
+    const slackRoutes = slackPaths.flatMap((path) =>
+      this.httpApi.addRoutes({ path, methods: [HttpMethod.POST], integration: slackIntegration }),
+    );
     const [healthRoute] = this.httpApi.addRoutes({
       path: '/health',
       methods: [HttpMethod.GET],
@@ -412,6 +488,25 @@ export class StatelessStack extends Stack {
           'Shopify calls this route and cannot sign AWS requests or send a token; every delivery is authenticated ' +
           'by its X-Shopify-Hmac-Sha256 signature (HMAC-SHA256 of the raw body with the app secret) in the webhook ' +
           'function before anything is recorded. Stage throttling bounds abuse, and rejections raise an alarm.',
+      });
+    }
+    for (const route of slackRoutes) {
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'Slack calls this route and cannot sign AWS requests; every request is authenticated by its ' +
+          'X-Slack-Signature (HMAC-SHA256 of v0:<timestamp>:<raw body> with the app signing secret, timestamps older ' +
+          'than 5 minutes refused) in the Slack function before anything is parsed, and another workspace is refused. ' +
+          'Stage throttling bounds abuse.',
+      });
+    }
+    if (timelineRoute) {
+      Validations.of(timelineRoute).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'People open this page from a Slack link in a browser, which holds no AWS credentials; the link carries a ' +
+          'token signed with the key in the timeline link secret (HMAC over shop, order id and expiry, a few days) and ' +
+          'the page shows nothing without a valid one (403). It shows no customer data. Stage throttling bounds abuse.',
       });
     }
     if (healthRoute) {
@@ -430,6 +525,8 @@ export class StatelessStack extends Stack {
       checker: this.checkerFunction,
       notifier: this.notifierFunction,
       sweeper: this.sweeperFunction,
+      slack: this.slackFunction,
+      slackReplies: this.slackRepliesFunction,
     };
     const webhook5xx = new Metric({
       namespace: 'AWS/ApiGateway',
@@ -452,6 +549,18 @@ export class StatelessStack extends Stack {
       sweepInterval: Duration.seconds(cfg.SWEEP_INTERVAL_SECONDS),
       thresholds: props.alarmThresholds,
     });
+    this.alarms.add('SlackReplyDlqNotEmpty', {
+      metric: stateful.slackReplyDlq.metricApproximateNumberOfMessagesVisible({
+        statistic: Stats.MAXIMUM,
+        period: Duration.minutes(5),
+      }),
+      threshold: 1,
+      comparison: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      description:
+        'Replies to people who acted from Slack failed 5 times and were parked in the Slack reply DLQ: they did not ' +
+        "see the outcome (the action itself was recorded). Read the Slack replies function's logs (bot token in the " +
+        'Slack secret, Slack outage), then redrive: SQS console > the DLQ > "Start DLQ redrive".',
+    });
     new SyncDashboard(this, 'Dashboard', {
       dashboardName: `${this.stackName}-order-sync`,
       functions,
@@ -470,6 +579,14 @@ export class StatelessStack extends Stack {
       value: webhookCallbackUrl,
     });
     new CfnOutput(this, 'ApiEndpoint', { value: this.httpApi.apiEndpoint });
+    new CfnOutput(this, 'SlackInteractivityUrl', {
+      description: "The Slack app's Interactivity Request URL (slack-app-manifest.json)",
+      value: `${this.httpApi.apiEndpoint}/slack/actions`,
+    });
+    new CfnOutput(this, 'SlackCommandUrl', {
+      description: 'The /ordersync slash command Request URL (slack-app-manifest.json)',
+      value: `${this.httpApi.apiEndpoint}/slack/commands`,
+    });
     new CfnOutput(this, 'DoctorFunctionName', {
       description:
         'aws lambda invoke --function-name <this> doctor.json && cat doctor.json proves the configuration (read-only)',

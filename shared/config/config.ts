@@ -179,6 +179,49 @@ export const slackFields = z.object({
   SLACK_API_URL: optionalUrl,
 });
 
+/** Slack interactivity and the slash command: who may ask, from which workspace. */
+export const slackAppFields = z.object({
+  /** the Slack app's signing secret: every request to /slack/actions and /slack/commands is verified with it */
+  SLACK_SIGNING_SECRET: optionalText,
+  /** the workspace whose requests are answered; others are refused */
+  SLACK_TEAM_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[TE][A-Z0-9]+$/, { error: 'must be a Slack team id such as T0123ABCD' })
+      .optional(),
+  ),
+  /** Slack user (U…, W…) and user group (S…) ids who may Retry repair and Ignore; unset = everybody */
+  SLACK_ALLOWED_ACTORS: optionalText
+    .transform((value) =>
+      value
+        ?.split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(
+          z.string().regex(/^[UWS][A-Z0-9]+$/, { error: 'must list Slack user (U…) or user group (S…) ids' }),
+        )
+        .optional(),
+    ),
+});
+
+/** Signed links to an order's timeline page (every Slack message carries one). */
+export const timelineLinkFields = z.object({
+  /** HMAC key of the links; unset = no links (AWS: generated in its own secret; npm start: generated per data dir) */
+  TIMELINE_LINK_KEY: optionalText.pipe(
+    z.string().min(32, { error: 'must have at least 32 characters' }).optional(),
+  ),
+  /** where people reach the monitor's HTTP routes (AWS: the API endpoint; npm start: its own URL) */
+  PUBLIC_BASE_URL: optionalUrl,
+  /** how long a link opens the page */
+  TIMELINE_LINK_DAYS: z.coerce.number().int().positive().max(90).default(7),
+});
+
+/** The queue of replies to people who acted from Slack. */
+const slackReplyQueueFields = z.object({ SLACK_REPLY_QUEUE_URL: queueUrl, SQS_ENDPOINT: optionalUrl });
+
 // --- rules across fields, each written once ----------------------------------------------------------------------
 
 type Rule = (value: Record<string, unknown>, ctx: z.core.$RefinementCtx) => void;
@@ -224,7 +267,7 @@ const withRules = <S extends z.ZodObject>(schema: S, ...rules: Rule[]) =>
 export const hotwaxSchema = withRules(hotwaxFields, hotwaxCredentials);
 export const slackSchema = withRules(slackFields, slackChannel);
 
-export const apiFields = tableFields.extend(shopFields.partial().shape);
+export const apiFields = tableFields.extend(shopFields.partial().shape).extend(timelineLinkFields.shape);
 export const apiSchema = apiFields;
 
 export const webhookFields = tableFields
@@ -247,7 +290,9 @@ export const checkerFields = tableFields
   .extend(notifyQueueFields.shape)
   .extend(shopConfigFields.shape)
   .extend(retryFields.shape)
-  .extend(deadLetterFields.pick({ CHECK_DLQ_URL: true }).shape);
+  .extend(deadLetterFields.pick({ CHECK_DLQ_URL: true }).shape)
+  // Where the outcome of a check a person asked for goes; unset = nobody is told (no Slack app).
+  .extend({ SLACK_REPLY_QUEUE_URL: queueUrl.optional() });
 export const checkerSchema = withRules(checkerFields, hotwaxCredentials);
 
 /**
@@ -278,8 +323,32 @@ export const notifierFields = tableFields
     NOTIFY_STORM_THRESHOLD: z.coerce.number().int().nonnegative().default(10),
     NOTIFY_QUEUE_URL: optionalQueueUrl,
     SQS_ENDPOINT: optionalUrl,
-  });
+  })
+  // The timeline link of every order message, and its buttons once the Slack app's requests are verified.
+  .extend(timelineLinkFields.shape)
+  .extend(slackAppFields.pick({ SLACK_SIGNING_SECRET: true }).shape);
 export const notifierSchema = withRules(notifierFields, slackChannel);
+
+/**
+ * The Slack function (POST /slack/actions, POST /slack/commands): verifies, answers within 3 s, queues the work. Its
+ * bot token opens the Ignore modal and reads user groups; it never sees HotWax or the Shopify Admin token.
+ */
+export const slackInteractionsFields = tableFields
+  .extend(checkQueueFields.shape)
+  .extend(slackReplyQueueFields.shape)
+  .extend(slackFields.pick({ SLACK_BOT_TOKEN: true, SLACK_API_URL: true }).shape)
+  .extend(slackAppFields.shape)
+  .extend({
+    SLACK_SIGNING_SECRET: z.string().min(1, { error: "must be the Slack app's signing secret" }),
+  })
+  .extend(timelineLinkFields.shape);
+export const slackInteractionsSchema = slackInteractionsFields;
+
+/** The Slack reply worker: the table (orders, requests), Slack and the timeline links. */
+export const slackRepliesFields = tableFields
+  .extend(slackFields.pick({ SLACK_BOT_TOKEN: true, SLACK_API_URL: true }).shape)
+  .extend(timelineLinkFields.shape);
+export const slackRepliesSchema = slackRepliesFields;
 
 /** `npm run cli -- diagnose`: HotWax and Shopify, no table. */
 export const diagnoseSchema = shopConfigSchema;
@@ -324,6 +393,8 @@ export const localRuntimeFields = z.object({
 /** `npm start` against a real HotWax and Shopify: what the local run needs besides the emulators' settings. */
 export const localFields = shopConfigFields
   .extend(slackFields.shape)
+  .extend(slackAppFields.shape)
+  .extend(timelineLinkFields.shape)
   .extend(sweepFields.shape)
   .extend(localRuntimeFields.shape)
   .extend(retryFields.shape)
@@ -347,6 +418,9 @@ export type SweepConfig = z.infer<typeof sweepFields>;
 export type SlackConfig = z.infer<typeof slackSchema>;
 export type DoctorConfig = z.infer<typeof doctorSchema>;
 export type RetryConfig = z.infer<typeof retryFields>;
+export type SlackInteractionsConfig = z.infer<typeof slackInteractionsSchema>;
+export type SlackRepliesConfig = z.infer<typeof slackRepliesSchema>;
+export type TimelineLinkConfig = z.infer<typeof timelineLinkFields>;
 
 /** Parses the environment once and lists every problem at once, with what each setting should look like. */
 export const parseConfig = <S extends z.ZodType>(

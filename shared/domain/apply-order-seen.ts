@@ -94,7 +94,9 @@ export const applyOrderSeen = (current: OrderRecord | undefined, seen: OrderSeen
     ? `check scheduled for ${isoTime(due)}`
     : record.nextCheckAt !== undefined && needsCheck
       ? `check already scheduled for ${isoTime(record.nextCheckAt)}`
-      : `no check needed (${state})`;
+      : record.byPerson?.ignoredBy && state === 'ignored'
+        ? `no check: ignored by Slack user ${record.byPerson.ignoredBy} (${record.byPerson.ignoredReason ?? 'no reason'})`
+        : `no check needed (${state})`;
   return {
     record,
     check,

@@ -1,3 +1,4 @@
+import type { PersonMarks } from './person-actions.js';
 import type { SyncState } from './states.js';
 
 export type { SyncState };
@@ -119,6 +120,8 @@ export interface OrderRecord extends OrderFacts {
     salesChannelEnumId?: string;
     versions: number;
     seenAt: number;
+    /** the order in HotWax's UI, for people (the checker's port knows the tenant's link) */
+    url?: string;
   };
   finding?: Finding;
   /** When the order first reached HotWax in the expected state (sync lag = inSyncAt - createdAt). */
@@ -133,6 +136,8 @@ export interface OrderRecord extends OrderFacts {
   humanNotifiedAt?: number;
   /** Repairs requested so far (newest last, at most 10): the support bundle's "job runs". */
   repairs?: RepairRecord[];
+  /** What people decided about the order from Slack (mute, ignore), by Slack user id: `person-actions.ts`. */
+  byPerson?: PersonMarks;
 }
 
 export interface RepairRecord {
@@ -151,4 +156,6 @@ export interface CheckMessage {
   orderId: string;
   reason: 'created' | 'fulfilled' | 'verify' | 'recheck' | 'sweep' | 'manual';
   dueAt: number;
+  /** A person asked for this check (Slack's Re-check now / Retry repair): they are told its outcome. */
+  requestedBy?: { actor: string; requestId: string };
 }

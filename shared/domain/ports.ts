@@ -8,6 +8,8 @@ import type {
   OrderRecord,
   TimelineEvent,
 } from './order-sync.js';
+import type { OrderView } from './order-view.js';
+import type { PersonActionKind } from './person-actions.js';
 import type { RunbookSettings } from './runbook/settings.js';
 import type { SyncState } from './states.js';
 import type { SweepProgress } from './sweep-window.js';
@@ -533,4 +535,91 @@ export class SlackUnavailableError extends Error {
     if (details.status !== undefined) this.status = details.status;
     if (details.slackError !== undefined) this.slackError = details.slackError;
   }
+}
+
+// --- acting from Slack (buttons, the slash command, the timeline page) -------------------------------------------
+
+/** Where the outcome of a person's action is shown: the message they clicked, in place, and its thread. */
+export interface ReplyTarget {
+  /** the channel message (absent for an ephemeral message, which only its `responseUrl` can replace) */
+  channel?: string;
+  messageTs?: string;
+  /** the thread the message belongs to (the message itself when it is a thread's root) */
+  threadTs?: string;
+  /** Slack's response_url of the interaction (valid 30 minutes) */
+  responseUrl?: string;
+}
+
+/** A reply owed to a person: the outcome of what they asked (`notice` instead: a word only for them). */
+export interface ActionReply {
+  v: 1;
+  requestId: string;
+  shop: string;
+  orderId: string;
+  notice?: string;
+}
+
+/** What was asked, by whom, and where to answer; kept for a day, keyed by the request id. */
+export interface ActionRequestRecord {
+  requestId: string;
+  shop: string;
+  orderId: string;
+  kind: PersonActionKind | 'notice';
+  actor: string;
+  at: number;
+  target: ReplyTarget;
+  /** set once the outcome was shown, so a redelivered reply shows nothing twice */
+  repliedAt?: number;
+}
+
+export interface ActionRequestStore {
+  put(request: ActionRequestRecord): Promise<void>;
+  get(requestId: string): Promise<ActionRequestRecord | undefined>;
+  /** true for the first caller only */
+  markReplied(requestId: string, now: number): Promise<boolean>;
+}
+
+/** Hands replies to the worker that posts them (a queue in AWS). */
+export interface ActionReplies {
+  send(replies: readonly ActionReply[]): Promise<void>;
+}
+
+/** Orders by their Shopify name (`#1001`), from an index: no scans. */
+export interface OrderNameIndex {
+  find(orderName: string): Promise<OrderKey[]>;
+}
+
+/** Signed, expiring links to an order's timeline page, for browsers without AWS credentials. */
+export interface TimelineLinks {
+  url(key: OrderKey, now: number): string;
+  /** the order the token opens, or why it opens nothing */
+  verify(
+    token: string,
+    orderId: string,
+    now: number,
+  ):
+    | { valid: true; shop: string; expiresAt: number }
+    | { valid: false; reason: 'malformed' | 'expired' | 'forged' };
+}
+
+/** Who may take the restricted actions (Retry repair, Ignore): everybody unless a list is configured. */
+export interface ActorPolicy {
+  mayTake(actor: string, kind: PersonActionKind): Promise<boolean>;
+}
+
+/** Slack as the actions see it: the outcome shown in place, a word for one person, the Ignore modal. */
+export interface SlackResponder {
+  /**
+   * Replaces the message the person clicked with the order as it is now (chat.update, or response_url for an
+   * ephemeral message) and, for a channel message, says in its thread what happened.
+   */
+  showOutcome(target: ReplyTarget, view: OrderView, outcome: { actor: string; said: string }): Promise<void>;
+  /** An ephemeral word for the person who asked. */
+  tell(target: ReplyTarget, text: string): Promise<void>;
+  /** Opens the modal that asks why the order is ignored (Slack allows 3 s after the click). */
+  openIgnoreModal(
+    triggerId: string,
+    order: { key: OrderKey; orderName: string },
+    target: ReplyTarget,
+  ): Promise<void>;
 }

@@ -42,7 +42,7 @@ const row = (label: string, groups: Partial<Omit<StateRow, 'label'>>): StateRow 
 });
 
 export const stateTable = {
-  pending_check: row('Waiting for its first check', { checkOwed: true }),
+  pending_check: row('Waiting for a check', { checkOwed: true }),
   in_sync: row('In sync', { healthy: true }),
   missing: row('Not in HotWax', { resting: false }),
   reimport_requested: row('Re-import requested', { checkOwed: true, repairPending: true }),

@@ -10,6 +10,7 @@ import {
 } from '../use-cases/send-notifications/send-notifications.js';
 import { createOrderTable, createQueueRetries, runtimeDefaults } from './aws.js';
 import { type Overrides, replaced } from './options.js';
+import { notifierOrderExtras } from './slack.js';
 
 export interface NotifierDeps extends SendNotificationsDeps {
   notifications: SendNotifications;
@@ -29,7 +30,10 @@ export const createNotifierDeps = (
 ): NotifierDeps => {
   const { write, ...rest } = overrides;
   const deps: SendNotificationsDeps = {
-    sender: createSlackSender(config, { write: write ?? ((text) => process.stdout.write(`${text}\n`)) }),
+    sender: createSlackSender(config, {
+      write: write ?? ((text) => process.stdout.write(`${text}\n`)),
+      ...withExtras(notifierOrderExtras(config)),
+    }),
     ...runtimeDefaults,
     store: createSlackThreadStore({
       client: createOrderTable(config, rest).client,
@@ -54,3 +58,6 @@ export const createNotifierDeps = (
       : async () => {},
   };
 };
+
+const withExtras = (orderExtras: ReturnType<typeof notifierOrderExtras>) =>
+  orderExtras ? { orderExtras } : {};

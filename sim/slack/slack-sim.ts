@@ -4,8 +4,11 @@ import type { AddressInfo } from 'node:net';
 /**
  * An in-process Slack: the Web API methods the notifier calls (`chat.postMessage`, `chat.update`, form or JSON
  * bodies, Bearer token), those `doctor` reads (`auth.test`, `conversations.info`, the token's scopes in
- * `x-oauth-scopes`) and one incoming webhook, with faults to inject (outage, 429, revoked token, bot not invited). Plain `node:http`, no test framework, so
- * the local sandbox can run it too.
+ * `x-oauth-scopes`) and one incoming webhook, with faults to inject (outage, 429, revoked token, bot not invited).
+ * For the Slack app's side (slack-user.ts sends signed clicks, modal submissions and slash commands): `views.open`
+ * with the trigger ids it issued (3 s), `usergroups.users.list`, and the response_urls it issued, which record what
+ * is posted to them and replace the message they belong to. Plain `node:http`, no test framework, so the local
+ * sandbox can run it too.
  */
 
 export interface SimMessage {
@@ -21,7 +24,35 @@ export interface SimMessage {
   updates: number;
 }
 
+/** A message only one person sees (a slash command's answer), replaced through its response_url. */
+export interface EphemeralMessage {
+  responseUrl: string;
+  text: string;
+  blocks: unknown[];
+  /** how many times a response_url post replaced it */
+  updates: number;
+}
+
+/** A modal opened with `views.open`. */
+export interface SimView {
+  triggerId: string;
+  view: Record<string, unknown>;
+  id: string;
+}
+
+/** What was posted to a response_url. */
+export interface SimResponse {
+  responseUrl: string;
+  body: Record<string, unknown>;
+}
+
+export type ResponseTarget =
+  | { kind: 'message'; channel: string; ts: string }
+  | { kind: 'ephemeral'; message: EphemeralMessage };
+
 export interface SlackSimOptions {
+  /** user group id → member user ids, for `usergroups.users.list` */
+  userGroups?: Record<string, readonly string[]>;
   /** default 0: a free port */
   port?: number;
   host?: string;
@@ -50,6 +81,16 @@ export interface SlackSim {
   messages: SimMessage[];
   /** replies by the ts of their thread's root */
   threads: Map<string, SimMessage[]>;
+  /** modals opened with views.open */
+  views: SimView[];
+  /** everything posted to a response_url, in order */
+  responses: SimResponse[];
+  /** ephemeral answers shown to a person (slash commands), as currently shown */
+  ephemerals: EphemeralMessage[];
+  /** A response_url for a message (a click on it) or an ephemeral answer, as Slack sends with an interaction. */
+  issueResponseUrl(target: ResponseTarget): string;
+  /** A trigger id, valid 3 s for one views.open, as Slack sends with an interaction. */
+  issueTrigger(): string;
   /** every HTTP request received, including the faulted ones; `at` is when it arrived (epoch ms) */
   requests: Array<{ method: string; path: string; status: number; at: number }>;
   /**
@@ -113,7 +154,14 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
   let isDown = false;
   let revoked = false;
   let clock = 0;
-  const scopes = options.scopes ?? ['chat:write', 'channels:read'];
+  const scopes = options.scopes ?? ['chat:write', 'channels:read', 'commands', 'usergroups:read'];
+  const views: SimView[] = [];
+  const responses: SimResponse[] = [];
+  const ephemerals: EphemeralMessage[] = [];
+  const responseTargets = new Map<string, { target: ResponseTarget; uses: number }>();
+  const triggers = new Map<string, number>();
+  let issued = 0;
+  let url = '';
   const hasScope = (scope: string) => scopes.includes(scope);
   /** until when the last 429's Retry-After runs, and the window of a rate-limit outage */
   let quietUntil = 0;
@@ -228,6 +276,51 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
     };
   };
 
+  /** Slack's views.open: only with a trigger id it issued, within 3 s, once. */
+  const openView = (args: Record<string, unknown>) => {
+    const triggerId = String(args.trigger_id ?? '');
+    const issuedAt = triggers.get(triggerId);
+    if (issuedAt === undefined || Date.now() - issuedAt > 3_000)
+      return { ok: false, error: 'expired_trigger_id' };
+    triggers.delete(triggerId);
+    const view = (typeof args.view === 'string' ? JSON.parse(args.view) : args.view) as Record<
+      string,
+      unknown
+    >;
+    if (view?.type !== 'modal') return { ok: false, error: 'invalid_arguments' };
+    const opened: SimView = { triggerId, view, id: `V${String(views.length + 1).padStart(8, '0')}` };
+    views.push(opened);
+    return { ok: true, view: { id: opened.id, ...view } };
+  };
+
+  /** A response_url post: 5 uses per URL, as Slack allows; replace_original replaces what it belongs to. */
+  const respond = (path: string, body: string) => {
+    const responseUrl = `${url}${path}`;
+    const entry = responseTargets.get(responseUrl);
+    if (!entry) return { status: 404, payload: 'no_such_url' };
+    if (entry.uses >= 5) return { status: 404, payload: 'used_url' };
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return { status: 400, payload: 'invalid_payload' };
+    }
+    entry.uses += 1;
+    responses.push({ responseUrl, body: parsed });
+    if (parsed.replace_original === true || parsed.replace_original === 'true') {
+      const text = typeof parsed.text === 'string' ? parsed.text : '';
+      const blocks = asBlocks(parsed.blocks);
+      if (entry.target.kind === 'ephemeral') {
+        Object.assign(entry.target.message, { text, blocks, updates: entry.target.message.updates + 1 });
+      } else {
+        const { channel, ts } = entry.target;
+        const message = messages.find((candidate) => candidate.ts === ts && candidate.channel === channel);
+        if (message) Object.assign(message, { text, blocks, updates: message.updates + 1 });
+      }
+    }
+    return { status: 200, payload: 'ok' };
+  };
+
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const method = request.method ?? 'GET';
@@ -277,6 +370,10 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
       return answer(200, 'ok');
     }
     if (path.startsWith('/services/')) return answer(404, 'no_service');
+    if (path.startsWith('/actions/')) {
+      const { status, payload } = respond(path, body);
+      return answer(status, payload);
+    }
 
     const apiMethod = path.startsWith('/api/') ? path.slice('/api/'.length) : undefined;
     let args: Record<string, unknown>;
@@ -304,6 +401,16 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
         });
       case 'conversations.info':
         return answer(200, channelInfo(args));
+      case 'views.open':
+        return answer(200, openView(args));
+      case 'usergroups.users.list': {
+        if (!hasScope('usergroups:read')) return answer(200, missingScope('usergroups:read'));
+        const members = options.userGroups?.[String(args.usergroup ?? '')];
+        return answer(
+          200,
+          members ? { ok: true, users: [...members] } : { ok: false, error: 'no_such_subteam' },
+        );
+      }
       default:
         return answer(404, { ok: false, error: 'unknown_method' });
     }
@@ -319,7 +426,7 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  url = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   return {
     url,
@@ -328,6 +435,23 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
     token,
     messages,
     threads,
+    views,
+    responses,
+    ephemerals,
+    issueResponseUrl(target) {
+      issued += 1;
+      const responseUrl = `${url}/actions/T000/${issued}/${Math.random().toString(36).slice(2, 12)}`;
+      responseTargets.set(responseUrl, { target, uses: 0 });
+      if (target.kind === 'ephemeral' && !ephemerals.includes(target.message))
+        ephemerals.push(target.message);
+      return responseUrl;
+    },
+    issueTrigger() {
+      issued += 1;
+      const triggerId = `${issued}.${Date.now()}.sim${Math.random().toString(36).slice(2, 10)}`;
+      triggers.set(triggerId, Date.now());
+      return triggerId;
+    },
     requests,
     get earlyCalls() {
       return earlyCalls;
@@ -353,6 +477,11 @@ export const startSlackSim = async (options: SlackSimOptions = {}): Promise<Slac
       revoked = false;
       messages.length = 0;
       threads.clear();
+      views.length = 0;
+      responses.length = 0;
+      ephemerals.length = 0;
+      responseTargets.clear();
+      triggers.clear();
       requests.length = 0;
       faults = [];
       isDown = false;

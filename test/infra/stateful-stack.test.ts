@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionTimeouts } from '../../infra/config/app-config.js';
-import { tableDefinition } from '../../shared/adapters/dynamo/table-definition.js';
+import { indexProjection, tableDefinition } from '../../shared/adapters/dynamo/table-definition.js';
 import { defaultRetrySchedule, retryWindowSeconds } from '../../shared/domain/retry-schedule.js';
 import { synthTestApp } from './support/test-app.js';
 
@@ -37,7 +37,7 @@ describe('order sync table', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: indexProjection(index) },
       })),
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
@@ -60,13 +60,14 @@ describe('order sync table', () => {
 describe('queues', () => {
   it('encrypts every queue and refuses plain-text access', () => {
     const queues = template.findResources('AWS::SQS::Queue');
-    expect(Object.keys(queues)).toHaveLength(4);
+    // check, notify and Slack reply queues, each with its DLQ
+    expect(Object.keys(queues)).toHaveLength(6);
     for (const queue of Object.values(queues)) {
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
       expect(queue.DeletionPolicy).toBe('Retain');
     }
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(4);
+    expect(policies).toHaveLength(6);
     for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toEqual(deniesInsecureTransport);
     }
@@ -128,9 +129,11 @@ describe('quarantine bucket', () => {
 });
 
 describe('secrets', () => {
-  it('creates the webhook and credentials secrets as placeholders the operator fills, retained', () => {
-    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret'));
-    expect(secrets).toHaveLength(2);
+  it('creates the webhook, credentials and Slack secrets as placeholders the operator fills, retained', () => {
+    const secrets = Object.values(template.findResources('AWS::SecretsManager::Secret')).filter(
+      (secret) => secret.Properties.GenerateSecretString.GenerateStringKey === 'UNUSED_GENERATED_PLACEHOLDER',
+    );
+    expect(secrets).toHaveLength(3);
     const keys = secrets.map((secret) => {
       expect(secret.DeletionPolicy).toBe('Retain');
       return Object.keys(JSON.parse(secret.Properties.GenerateSecretString.SecretStringTemplate)).sort();
@@ -146,8 +149,38 @@ describe('secrets', () => {
           'SLACK_BOT_TOKEN',
           'SLACK_WEBHOOK_URL',
         ],
+        ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'],
       ]),
     );
+  });
+
+  it('generates the timeline link key in its own secret, so links work from the first deploy', () => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        GenerateSecretString: {
+          SecretStringTemplate: '{}',
+          GenerateStringKey: 'TIMELINE_LINK_KEY',
+          PasswordLength: 64,
+          ExcludePunctuation: true,
+        },
+      }),
+    });
+  });
+
+  it('finds an order by its Shopify name through a keys-only index, never a scan', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: Match.arrayWith([
+        {
+          IndexName: 'by-name',
+          KeySchema: [
+            { AttributeName: 'orderName', KeyType: 'HASH' },
+            { AttributeName: 'shop', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ]),
+    });
   });
 });
 

@@ -5,7 +5,10 @@ import { actionsOf, logicalId, roleStatements, type Statement, synthTestApp } fr
 
 let template: Template;
 let built: ReturnType<typeof synthTestApp>;
-let fnIds: Record<'webhook' | 'api' | 'checker' | 'notifier' | 'sweeper' | 'doctor', string>;
+let fnIds: Record<
+  'webhook' | 'api' | 'checker' | 'notifier' | 'sweeper' | 'doctor' | 'slack' | 'slackReplies',
+  string
+>;
 
 beforeAll(() => {
   // One non-default threshold proves that context reaches the alarms.
@@ -19,6 +22,8 @@ beforeAll(() => {
     notifier: logicalId(s, s.notifierFunction),
     sweeper: logicalId(s, s.sweeperFunction),
     doctor: logicalId(s, s.doctorFunction),
+    slack: logicalId(s, s.slackFunction),
+    slackReplies: logicalId(s, s.slackRepliesFunction),
   };
 });
 
@@ -28,7 +33,7 @@ const statefulId = (resource: { node: { defaultChild?: unknown } }) => logicalId
 describe('functions', () => {
   it('run every function on Node 24, ARM64, with active tracing, source maps and its own log group', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(8);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -104,7 +109,11 @@ describe('functions', () => {
     });
     for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
       const names = Object.keys(fn.Properties.Environment.Variables);
-      expect(names.filter((name) => /TOKEN|PASSWORD|WEBHOOK_SECRET|WEBHOOK_URL$/.test(name))).toEqual([]);
+      expect(
+        names.filter((name) =>
+          /TOKEN|PASSWORD|WEBHOOK_SECRET|WEBHOOK_URL$|SIGNING_SECRET|LINK_KEY/.test(name),
+        ),
+      ).toEqual([]);
     }
   });
 });
@@ -136,14 +145,78 @@ describe('least privilege', () => {
     expect(actions.filter((action) => /^s3:(Get|List|Delete)/.test(action))).toEqual([]);
   });
 
-  it('gives the api function read-only table access and nothing else', () => {
+  const linkSecret = () => statefulId(built.stateful.timelineLinkSecret);
+  const slackSecret = () => statefulId(built.stateful.slackSecret);
+
+  it('gives the api function read-only table access and the timeline link key, nothing else', () => {
     const statements = roleStatements(template, fnIds.api);
     const actions = statements.flatMap(actionsOf);
     expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
     expect(actions.filter((action) => dynamoWrites.includes(action))).toEqual([]);
-    expect(actions.filter((action) => /^(sqs|s3|secretsmanager|sns):/.test(action))).toEqual([]);
-    expect(fnProps(fnIds.api).Environment.Variables).not.toHaveProperty('CONFIG_SECRET_ARNS');
-    expect(fnProps(fnIds.api).Environment.Variables).not.toHaveProperty('CHECK_QUEUE_URL');
+    expect(actions.filter((action) => /^(sqs|s3|sns):/.test(action))).toEqual([]);
+    const secretReads = statements.filter((statement) =>
+      actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
+    );
+    expect(JSON.stringify(secretReads)).toContain(linkSecret());
+    expect(JSON.stringify(secretReads)).not.toMatch(
+      new RegExp(`${credentials()}|${slackSecret()}|${webhookSecret()}`),
+    );
+    const env = fnProps(fnIds.api).Environment.Variables;
+    expect(JSON.stringify(env.CONFIG_SECRET_ARNS)).toContain(linkSecret());
+    expect(env).not.toHaveProperty('CHECK_QUEUE_URL');
+    expect(env.PUBLIC_BASE_URL).toBeDefined();
+  });
+
+  it('gives the Slack function the Slack secret and link key, check and reply sends, and no HotWax or Shopify credentials', () => {
+    const statements = roleStatements(template, fnIds.slack);
+    const text = JSON.stringify(statements);
+    expect(text).toContain(slackSecret());
+    expect(text).toContain(linkSecret());
+    expect(text).not.toContain(credentials());
+    expect(text).not.toContain(webhookSecret());
+    expect(text).not.toContain(statefulId(built.stateful.notifyQueue));
+    expect(text).not.toContain(statefulId(built.stateful.quarantineBucket));
+    const sends = statements.filter((statement) => actionsOf(statement).includes('sqs:SendMessage'));
+    const targets = JSON.stringify(sends.map((statement) => statement.Resource));
+    expect(targets).toContain(statefulId(built.stateful.checkQueue));
+    expect(targets).toContain(statefulId(built.stateful.slackReplyQueue));
+    const actions = statements.flatMap(actionsOf);
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem']),
+    );
+    expect(
+      actions.filter((action) => /dynamodb:(DeleteItem|BatchWriteItem|UpdateItem)/.test(action)),
+    ).toEqual([]);
+    const env = fnProps(fnIds.slack).Environment.Variables;
+    expect(env).toMatchObject({
+      SLACK_REPLY_QUEUE_URL: expect.anything(),
+      CHECK_QUEUE_URL: expect.anything(),
+    });
+    expect(env).not.toHaveProperty('HOTWAX_BASE_URL');
+    expect(env).not.toHaveProperty('NOTIFY_QUEUE_URL');
+  });
+
+  it('gives the Slack reply worker its queue, table reads, one update and the Slack secret and link key', () => {
+    const statements = roleStatements(template, fnIds.slackReplies);
+    const text = JSON.stringify(statements);
+    expect(text).toContain(slackSecret());
+    expect(text).toContain(linkSecret());
+    expect(text).not.toContain(credentials());
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((action) => action === 'sqs:SendMessage')).toEqual([]);
+    expect(actions.filter((action) => dynamoWrites.includes(action))).toEqual(['dynamodb:UpdateItem']);
+    expect(actions).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+  });
+
+  it('lets the checker hand outcomes to the Slack reply queue, and the notifier read the Slack secret after the credentials', () => {
+    const checkerSends = roleStatements(template, fnIds.checker).filter((statement) =>
+      actionsOf(statement).includes('sqs:SendMessage'),
+    );
+    expect(JSON.stringify(checkerSends)).toContain(statefulId(built.stateful.slackReplyQueue));
+    const arns = JSON.stringify(fnProps(fnIds.notifier).Environment.Variables.CONFIG_SECRET_ARNS);
+    expect(arns.indexOf(credentials())).toBeGreaterThan(-1);
+    expect(arns.indexOf(slackSecret())).toBeGreaterThan(arns.indexOf(credentials()));
+    expect(arns).toContain(linkSecret());
   });
 
   it.each([
@@ -265,6 +338,9 @@ describe('HTTP API', () => {
     ['POST /webhooks/shopify', 'NONE', 'webhook'],
     ['GET /orders/{shopifyOrderId}', 'AWS_IAM', 'api'],
     ['GET /health', 'NONE', 'api'],
+    ['GET /orders/{shopifyOrderId}/timeline', 'NONE', 'api'],
+    ['POST /slack/actions', 'NONE', 'slack'],
+    ['POST /slack/commands', 'NONE', 'slack'],
   ] as const)('routes %s with %s authorization', (routeKey, authorizationType, fn) => {
     const routes = Object.values(
       template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }),
@@ -277,7 +353,7 @@ describe('HTTP API', () => {
   });
 
   it('logs access, emits route metrics and throttles on the default stage', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 6);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       AutoDeploy: true,
@@ -314,6 +390,18 @@ describe('event sources and schedule', () => {
     });
   });
 
+  it('feeds the Slack reply worker without a batching window: a person waits for the outcome', () => {
+    const mapping = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).find(
+      (candidate) => candidate.Properties.FunctionName.Ref === fnIds.slackReplies,
+    );
+    expect(mapping?.Properties).toMatchObject({
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
+    expect(mapping?.Properties.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
+  });
+
   it('subscribes the notifier to the alarm topic', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'lambda',
@@ -342,7 +430,15 @@ describe('alarms', () => {
     MetricName: metric,
     Dimensions: [{ Name: 'service', Value: serviceName }],
   });
-  const functionAlarms = ['Webhook', 'Api', 'Checker', 'Notifier', 'Sweeper'].flatMap((name) => [
+  const functionAlarms = [
+    'Webhook',
+    'Api',
+    'Checker',
+    'Notifier',
+    'Sweeper',
+    'Slack',
+    'SlackReplies',
+  ].flatMap((name) => [
     [
       `${name}FunctionErrors`,
       { Namespace: 'AWS/Lambda', MetricName: 'Errors', Threshold: 1, ComparisonOperator: GTE },
@@ -359,6 +455,10 @@ describe('alarms', () => {
     ],
     [
       'NotifyDlqNotEmpty',
+      { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: GTE },
+    ],
+    [
+      'SlackReplyDlqNotEmpty',
       { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, ComparisonOperator: GTE },
     ],
     ...(functionAlarms as [string, Record<string, unknown>][]),

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   realpathSync,
   rmSync,
   symlinkSync,
@@ -169,6 +170,30 @@ describe('npm start', () => {
       }
       // Slack is not configured: the messages people would get are printed instead.
       expect(run.output()).toMatch(/could not be repaired automatically/);
+      // Each story's timeline link opens its page; a tampered one is refused.
+      const links = [...run.output().matchAll(/^ +timeline: (http\S+)$/gm)].map(
+        (match) => match[1] as string,
+      );
+      expect(links).toHaveLength(8);
+      const page = await fetch(links[2] as string);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Order #1003');
+      expect((await fetch(`${links[2]}x`)).status).toBe(403);
+      // /ordersync, signed as Slack signs with the sandbox's published signing secret.
+      const command = spawnSync(
+        join(repo, 'node_modules', '.bin', 'tsx'),
+        ['local/slack-command.ts', '#1005'],
+        {
+          cwd: checkout,
+          env,
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+      expect(command.status).toBe(0);
+      expect(command.stdout).toContain('/ordersync #1005 → HTTP 200');
+      expect(command.stdout).toContain('Awaiting approval');
+      expect(command.stdout).toContain('[ Re-check now ]');
       // Which HotWax backend the functions found, said once.
       expect(run.output().match(/^HotWax backend: .*$/gm)).toEqual([
         expect.stringMatching(
@@ -374,7 +399,9 @@ describe('npm start', () => {
       expect(first.output()).toMatch(/Ctrl-C: stopping[\s\S]*Stopped\./);
       expect(first.output()).not.toMatch(/npm start failed|ERR!/);
       expect(existsSync(join(dataDir, 'endpoints.json'))).toBe(false);
-      expect(readdirSync(dataDir).sort()).toEqual(['dynamodb', 'sqs']);
+      // The timeline link key is kept with the data, so links printed before a restart still open after it.
+      expect(readdirSync(dataDir).sort()).toEqual(['dynamodb', 'sqs', 'timeline-link.key']);
+      const linkKey = readFileSync(join(dataDir, 'timeline-link.key'), 'utf8');
 
       // HotWax imports the order while the monitor is down; the next start must still check it.
       hotwax.addOrder({ externalId: String(id), statusId: 'ORDER_APPROVED' });
@@ -393,6 +420,7 @@ describe('npm start', () => {
       pressCtrlC(second);
       await second.closed;
       expect(second.output()).toMatch(/Stopped\./);
+      expect(readFileSync(join(dataDir, 'timeline-link.key'), 'utf8')).toBe(linkKey);
       // Everything it wrote is in the checkout's .data/, nothing beside it.
       expect(readdirSync(checkout).sort()).toEqual([
         '.data',

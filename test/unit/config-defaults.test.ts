@@ -17,6 +17,8 @@ import {
   parseConfig,
   shopifyAdminFields,
   slackFields,
+  slackInteractionsFields,
+  slackRepliesFields,
   sweeperFields,
   sweeperSchema,
   sweepFields,
@@ -49,6 +51,8 @@ const groups = [
   sweeperFields,
   doctorFields,
   localFields,
+  slackInteractionsFields,
+  slackRepliesFields,
 ];
 const fields: Record<string, z.ZodType> = Object.assign({}, ...groups.map((group) => group.shape));
 
@@ -58,6 +62,7 @@ const resources = new Set([
   'TABLE_NAME',
   'CHECK_QUEUE_URL',
   'NOTIFY_QUEUE_URL',
+  'SLACK_REPLY_QUEUE_URL',
   'QUARANTINE_BUCKET',
   'DYNAMODB_ENDPOINT',
   'SQS_ENDPOINT',

@@ -605,6 +605,61 @@ const scenarios: Scenario[] = [
       expect(decision.record.finding?.explanation).toMatch(/did not say whether .*autoApproveOrder/);
     },
   },
+  {
+    runbook:
+      'notes the alert of an order a person muted from Slack on its timeline instead of telling anyone',
+    given: record({ byPerson: { mutedUntil: t0 + 24 * 60 * minute, mutedBy: 'U0PERSON' } }),
+    evidence: {
+      versions: [],
+      shopify: shopifyCopy(),
+      importFailure: failure('Phone number is required for the shipping address', {
+        createdDate: t0 + minute,
+      }),
+    },
+    row: 'data_problem',
+    state: 'blocked_on_data',
+    tells: undefined,
+    and: (decision) => {
+      expect(decision.events[0]?.detail).toMatchObject({
+        alertMuted: { until: t0 + 24 * 60 * minute, by: 'U0PERSON' },
+      });
+      expect(decision.record.humanNotifiedAt).toBeUndefined();
+      // The checks go on while muted.
+      expect(decision.record.nextCheckAt).toBeGreaterThan(t0);
+    },
+  },
+  {
+    runbook: 'tells the resolution of a muted order: only alerts are muted',
+    given: record({
+      state: 'blocked_on_data',
+      humanNotifiedAt: t0,
+      byPerson: { mutedUntil: t0 + 24 * 60 * minute, mutedBy: 'U0PERSON' },
+    }),
+    evidence: { versions: [hotwaxOrder()] },
+    row: 'in_sync',
+    state: 'in_sync',
+    tells: 'resolved',
+  },
+  {
+    runbook: 'does not send support the same bundle again when a person re-checks an escalated order',
+    given: record({
+      state: 'escalated',
+      repairAttempts: 3,
+      humanNotifiedAt: t0,
+      lastRepairAt: t0,
+      repairs: [{ at: t0, kind: 'reimport_job', detail: 'New Orders job' }],
+    }),
+    evidence: {
+      versions: [],
+      shopify: shopifyCopy(),
+      importFailure: failure('Service [createShopifyOrder] target threw an unexpected exception (null)', {
+        createdDate: t0 + minute,
+      }),
+    },
+    row: 'repairs_exhausted',
+    state: 'escalated',
+    tells: undefined,
+  },
 ];
 
 describe('the decision table: the order-sync runbook', () => {

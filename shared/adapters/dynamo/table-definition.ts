@@ -12,6 +12,10 @@
  * Indexes (sparse: only items carrying the attributes are in them):
  * - by-state: `state` + `stateSince` — lists orders by state (CLI status, dashboard, digest)
  * - by-next-check: `checkShop` + `nextCheckAt` — finds checks that are overdue (never queued or lost)
+ * - by-name: `orderName` + `shop`, keys only — finds an order by its Shopify name (`/ordersync #1001`); only order
+ *   records carry a top-level `orderName`
+ *
+ * Slack action requests (who asked what, and where to answer): pk `SLACK_REQUEST#<request id>`, sk `REQUEST`.
  */
 export const tableDefinition = {
   partitionKey: 'pk',
@@ -24,9 +28,17 @@ export const tableDefinition = {
     ['stateSince', 'N'],
     ['checkShop', 'S'],
     ['nextCheckAt', 'N'],
+    ['orderName', 'S'],
+    ['shop', 'S'],
   ],
   indexes: [
     { name: 'by-state', partitionKey: 'state', sortKey: 'stateSince' },
     { name: 'by-next-check', partitionKey: 'checkShop', sortKey: 'nextCheckAt' },
+    // Keys only: the name leads to the order's key, the record is read by key.
+    { name: 'by-name', partitionKey: 'orderName', sortKey: 'shop', projection: 'KEYS_ONLY' },
   ],
 } as const;
+
+/** An index's projection; ALL unless the definition says otherwise. */
+export const indexProjection = (index: (typeof tableDefinition.indexes)[number]): 'ALL' | 'KEYS_ONLY' =>
+  'projection' in index ? index.projection : 'ALL';

@@ -10,9 +10,11 @@ import {
   scrubPii,
   utc,
 } from '../../domain/notification-text.js';
+import { actionsFor } from '../../domain/person-actions.js';
 import type { Notification, OutgoingMessage } from '../../domain/ports.js';
 import { safeErrorText } from '../../domain/safe-error-text.js';
 import { stateLabel } from '../../domain/states.js';
+import { type ActionsBlock, actionButtons } from './action-buttons.js';
 
 /**
  * How a message looks in Slack: Block Kit blocks and the fallback text, from what the domain says
@@ -30,7 +32,30 @@ export type SlackBlock =
   | { type: 'section'; text: SlackText; fields?: SlackText[] }
   | { type: 'section'; fields: SlackText[]; text?: SlackText }
   | { type: 'context'; elements: SlackText[] }
-  | { type: 'divider' };
+  | { type: 'divider' }
+  | ActionsBlock
+  | {
+      type: 'input';
+      block_id: string;
+      label: { type: 'plain_text'; text: string };
+      element: {
+        type: 'plain_text_input';
+        action_id: string;
+        max_length?: number;
+        placeholder?: { type: 'plain_text'; text: string };
+      };
+    };
+
+/** What a message about an order carries besides the notification, when the deployment has it. */
+export interface OrderMessageExtras {
+  /** the signed link to the order's timeline page */
+  timelineUrl?: string;
+  /** Slack interactivity is set up (SLACK_SIGNING_SECRET): the message carries the order's buttons */
+  actions?: boolean;
+}
+
+/** Extras per notification (the notifier signs a fresh timeline link for each message). */
+export type OrderExtras = (notification: Notification, now: number) => OrderMessageExtras;
 
 export interface SlackMessage {
   /** Fallback for notifications, screen readers and clients without Block Kit. */
@@ -73,10 +98,11 @@ const kindHeaders: Record<Notification['kind'], string> = {
   alarm: ':rotating_light:',
 };
 
-const orderLinks = (order: NonNullable<Notification['order']>) =>
+const orderLinks = (order: NonNullable<Notification['order']>, timelineUrl?: string) =>
   [
     link(order.shopifyUrl, 'Open in Shopify admin'),
     order.hotwaxUrl ? link(order.hotwaxUrl, 'Open in HotWax') : '',
+    timelineUrl ? link(timelineUrl, 'Timeline') : '',
   ]
     .filter(Boolean)
     .join('  ·  ');
@@ -85,7 +111,11 @@ const orderLinks = (order: NonNullable<Notification['order']>) =>
  * One order's message: order, channel, state, how long it has been out of sync, the cause in plain words, the exact
  * fix, links to Shopify admin and HotWax, and the raw error last (scrubbed).
  */
-export const buildNotificationMessage = (notification: Notification, now: number): SlackMessage => {
+export const buildNotificationMessage = (
+  notification: Notification,
+  now: number,
+  extras: OrderMessageExtras = {},
+): SlackMessage => {
   const { order } = notification;
   const title = scrubPii(notification.title);
   const blocks: SlackBlock[] = [header(`${kindHeaders[notification.kind]} ${title}`)];
@@ -135,7 +165,16 @@ export const buildNotificationMessage = (notification: Notification, now: number
       section(`*Support bundle*\n${codeBlock(scrubPii(JSON.stringify(notification.bundle, null, 1)))}`),
     );
   }
-  if (order) blocks.push(section(orderLinks(order)));
+  if (order) blocks.push(section(orderLinks(order, extras.timelineUrl)));
+  // A person acts from the alert itself: only on the messages that ask for a person.
+  const buttons =
+    order && extras.actions && (notification.kind === 'needs_human' || notification.kind === 'escalated')
+      ? actionButtons(
+          { shop: notification.shop, orderId: order.orderId },
+          actionsFor({ state: order.state }, now),
+        )
+      : undefined;
+  if (buttons) blocks.push(buttons);
   blocks.push(context(`${escapeMrkdwn(notification.shop)}  ·  ${utc(notification.at)}`));
   return { text: truncate(fallback.join(' — '), sectionLimit), blocks };
 };
@@ -232,10 +271,14 @@ export const buildAlarmMessage = (alarm: CloudWatchAlarm): SlackMessage => {
 };
 
 /** Any message the notifier posts, as Block Kit. */
-export const renderMessage = (message: OutgoingMessage): SlackMessage => {
+export const renderMessage = (message: OutgoingMessage, orderExtras?: OrderExtras): SlackMessage => {
   switch (message.kind) {
     case 'notification':
-      return buildNotificationMessage(message.notification, message.now);
+      return buildNotificationMessage(
+        message.notification,
+        message.now,
+        message.notification.order ? orderExtras?.(message.notification, message.now) : undefined,
+      );
     case 'digest':
       return buildDigestMessage(message.notifications, message.options);
     case 'alarm':
@@ -267,6 +310,8 @@ export const renderPlainText = (message: SlackMessage): string =>
           return block.elements.map((element) => mrkdwnToPlain(element.text)).join(' ');
         case 'divider':
           return '----';
+        case 'actions':
+          return `[ ${block.elements.map((button) => button.text.text).join(' ] [ ')} ]`;
         default:
           return '';
       }

@@ -2,7 +2,7 @@ import { LogLevel, WebClient } from '@slack/web-api';
 import { IncomingWebhook } from '@slack/webhook';
 import type { SlackConfig } from '../../config/config.js';
 import { type OutgoingMessage, type SlackSender, SlackUnavailableError } from '../../domain/ports.js';
-import { renderMessage, type SlackMessage } from './block-kit.js';
+import { type OrderExtras, renderMessage, type SlackMessage } from './block-kit.js';
 import { createConsoleSlackSender } from './console-slack-sender.js';
 import { parseRetryAfter, toSlackUnavailableError } from './slack-errors.js';
 
@@ -19,6 +19,8 @@ export interface SlackSenderOptions {
   timeoutMs?: number;
   /** Where the console sink writes when Slack is not configured. Default `console.log`. */
   write?: (text: string) => void;
+  /** The timeline link and buttons of each order's message (when the deployment has them). */
+  orderExtras?: OrderExtras;
 }
 
 /** `https://host` and `https://host/api/` both mean the Web API under `/api/`, as on slack.com. */
@@ -152,21 +154,27 @@ export const rateLimitGate = (now: () => number = Date.now) => {
 };
 
 /** The domain's Slack port over a transport: what the notifier says, rendered as Block Kit here. */
-export const renderingSender = (transport: SlackTransport, now: () => number = Date.now): SlackSender => {
-  const gate = rateLimitGate(now);
+export const renderingSender = (
+  transport: SlackTransport,
+  options: { orderExtras?: OrderExtras; now?: () => number } = {},
+): SlackSender => {
+  const gate = rateLimitGate(options.now ?? Date.now);
+  const render = (message: OutgoingMessage) => renderMessage(message, options.orderExtras);
   return {
     kind: transport.kind,
     supportsThreads: transport.supportsThreads,
     supportsUpdate: transport.supportsUpdate,
-    post: (message: OutgoingMessage, options) => gate(() => transport.post(renderMessage(message), options)),
-    update: (ts: string, message: OutgoingMessage) =>
-      gate(() => transport.update(ts, renderMessage(message))),
+    post: (message: OutgoingMessage, postOptions) => gate(() => transport.post(render(message), postOptions)),
+    update: (ts: string, message: OutgoingMessage) => gate(() => transport.update(ts, render(message))),
   };
 };
 
 /** The Web API when a bot token is set (threads, edits), else the incoming webhook, else the console. */
 export const createSlackSender = (config: SlackConfig, options: SlackSenderOptions = {}): SlackSender =>
-  renderingSender(createSlackTransport(config, options));
+  renderingSender(
+    createSlackTransport(config, options),
+    options.orderExtras ? { orderExtras: options.orderExtras } : {},
+  );
 
 const createSlackTransport = (config: SlackConfig, options: SlackSenderOptions): SlackTransport => {
   if (config.SLACK_BOT_TOKEN && config.SLACK_CHANNEL_ID) {

@@ -1,5 +1,6 @@
 import type { Finding, OrderRecord, TimelineEvent } from '../order-sync.js';
 import { pickFacts } from '../order-sync.js';
+import { alertsMuted } from '../person-actions.js';
 import type { HotwaxCapabilities, HotwaxOrder } from '../ports.js';
 import { inGroup, type SyncState } from '../states.js';
 import type { Assessment } from './assess.js';
@@ -226,7 +227,17 @@ export const decide = (
     },
   ];
 
-  const notify = notificationOf(row, situation, facts, record, finding, step.message, evidence.versions);
+  const intent = notificationOf(row, situation, facts, record, finding, step.message, evidence.versions);
+  // A person muted the order's alerts from Slack: the look goes on, the alert is only noted on the timeline.
+  const muted = intent !== undefined && intent.kind !== 'resolved' && alertsMuted(current, now);
+  const notify = muted ? undefined : intent;
+  if (muted) {
+    const [event] = events as [TimelineEvent];
+    event.detail = {
+      ...event.detail,
+      alertMuted: { until: current.byPerson?.mutedUntil, by: current.byPerson?.mutedBy },
+    };
+  }
   // Remembered, so the person hears "resolved" later and is not told twice.
   if (notify && notify.kind !== 'resolved') record.humanNotifiedAt = now;
   return {
@@ -271,6 +282,9 @@ const notificationOf = (
         ...(finding?.rawError !== undefined ? { rawError: finding.rawError } : {}),
       };
     case 'support':
+      // Escalated already, and looked at again because a person asked: they hear the outcome, support is not
+      // sent the same bundle twice.
+      if (current.state === 'escalated' && current.humanNotifiedAt !== undefined) return undefined;
       return {
         kind: 'escalated',
         title,

@@ -11,6 +11,7 @@ import type {
 import { type Decision, decide } from '../../domain/runbook/decide.js';
 import { type DueCheck, type TriageOutcome, triageChecks } from '../../domain/runbook/triage.js';
 import { CheckFailedError, gatherEvidence } from '../runbook/gather-evidence.js';
+import { withHotwaxLink } from '../runbook/hotwax-link.js';
 import { type ClaimedCheck, claimAndRepair, type DecidedCheck } from './claim-and-repair.js';
 import { tellPeople } from './tell-people.js';
 
@@ -161,7 +162,11 @@ const checkShop = async (
     }
     const { record, assessment, evidence } = outcome.gathered;
     const context = { now, settings: shop.settings, capabilities: shop.hotwax.capabilities };
-    decided.push({ key, record, decision: decide(record, assessment, evidence, context) });
+    decided.push({
+      key,
+      record,
+      decision: withHotwaxLink(decide(record, assessment, evidence, context), shop.hotwax),
+    });
   }
 
   // Nothing decided (HotWax did not answer): nothing to claim, and the port may not even know its backend yet.

@@ -1,0 +1,12 @@
+import { parseConfig, slackRepliesSchema } from '../../shared/config/config.js';
+import { loadEnv } from '../../shared/config/load-env.js';
+import { createObservability } from '../../shared/observability/powertools.js';
+import { createTracing } from '../../shared/observability/tracing.js';
+import { createSlackRepliesDeps } from '../../shared/wiring/slack.js';
+
+export const { logger, telemetry } = createObservability();
+export const { tracer, capture } = createTracing();
+export const deps = createSlackRepliesDeps(parseConfig(slackRepliesSchema, await loadEnv()), {
+  telemetry,
+  capture,
+});
