@@ -325,6 +325,9 @@ export type WebhookVerification =
   | { authentic: false; reason: string }
   | { authentic: true; missingHeaders: string[] };
 
+/** What a shop-routed verifier answers for a shop the deployment does not serve: it has no secret to verify with. */
+export const unknownShopReason = 'unknown_shop';
+
 /** Checks Shopify's HMAC over the exact raw bytes of the body (never a decoded string). */
 export type WebhookVerifier = (
   rawBody: Uint8Array,

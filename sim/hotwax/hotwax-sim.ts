@@ -59,6 +59,8 @@ export interface HotwaxSimOptions {
   shopifyConfigId?: string;
   shopId?: string;
   productStoreId?: string;
+  /** Shopify configs of the tenant's other shops (one tenant, several shops): their imports are accepted too */
+  otherShopifyConfigIds?: string[];
   orderMdmConfigId?: string;
   /** names of the configurable services (`POST /api/service/<name>`) */
   importOrderService?: string;
@@ -303,6 +305,7 @@ const defaults: Omit<Resolved, 'systemMessageRemoteId'> & { systemMessageRemoteI
   shopifyConfigId: 'SHOPIFY_CONFIG_SIM',
   shopId: 'SIM_SHOP',
   productStoreId: 'STORE',
+  otherShopifyConfigIds: [],
   orderMdmConfigId: 'CRT_SHOPIFY_ORDER',
   importOrderService: 'importShopifyOrderById',
   refreshOrderService: 'refreshShopifyOrder',
@@ -375,6 +378,8 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   } as Resolved;
   if (!settings.systemMessageRemoteId) settings.systemMessageRemoteId = settings.shopifyConfigId;
   const now = options.now ?? Date.now;
+  const knownConfig = (id: unknown) =>
+    id === settings.shopifyConfigId || settings.otherShopifyConfigIds.includes(String(id));
 
   // --- state -------------------------------------------------------------------------------------------------
   let sequence = 0;
@@ -887,7 +892,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       );
     }
     if (systemJobEnumId === 'JOB_IMP_ORD') {
-      if (body.shopifyConfigId !== settings.shopifyConfigId) {
+      if (!knownConfig(body.shopifyConfigId)) {
         return hotwaxError(res, call, `ShopifyConfig [${String(body.shopifyConfigId)}] not found`);
       }
       // The service validates its parameters when the run starts: without `frequency` the run fails.
@@ -915,7 +920,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   const callService = (res: ServerResponse, call: SimCall, name: string, body: Record<string, unknown>) => {
     if (name === settings.importOrderService) {
       const shopifyOrderId = String(body.shopifyOrderId ?? '');
-      if (body.shopifyConfigId !== settings.shopifyConfigId) {
+      if (!knownConfig(body.shopifyConfigId)) {
         return hotwaxError(res, call, `ShopifyConfig [${String(body.shopifyConfigId)}] not found`);
       }
       if (!queue.has(shopifyOrderId) && !liveOrder(shopifyOrderId)) {

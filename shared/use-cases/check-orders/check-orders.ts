@@ -106,9 +106,19 @@ export const checkOrders = async (
         for (const check of checks.values()) settle(check, { outcome: 'failed', error });
         return;
       }
-      for (const [key, result] of await checkShop(deps, shop, checks, now)) {
-        settle(checks.get(key) as DueCheck, result);
+      // One shop's failure (its HotWax ids wrong, its token revoked) fails its own checks only.
+      let shopResults: Map<string, CheckResult>;
+      try {
+        shopResults = await checkShop(deps, shop, checks, now);
+      } catch (error) {
+        deps.telemetry.error('Checks of one shop failed; the other shops of the batch go on', {
+          shop: shopName,
+          error: String(error),
+        });
+        for (const check of checks.values()) settle(check, { outcome: 'failed', error: asError(error) });
+        return;
       }
+      for (const [key, result] of shopResults) settle(checks.get(key) as DueCheck, result);
     }),
   );
 
