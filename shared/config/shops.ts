@@ -118,3 +118,14 @@ export const deploymentConfig = <C>(shops: readonly C[]): C => {
   if (first === undefined) throw new ConfigError(['SHOPS_FILE must list at least one shop']);
   return first;
 };
+
+/** SHOPS_FILE's Slack channels by shop (the notifier's routing); empty without the file or channels. */
+export const shopChannels = (env: Env): Record<string, string> => {
+  const path = env.SHOPS_FILE?.trim();
+  if (!path) return {};
+  return Object.fromEntries(
+    readShopsFile(path).shops.flatMap((entry) =>
+      entry.slackChannelId ? [[entry.shop, entry.slackChannelId] as const] : [],
+    ),
+  );
+};

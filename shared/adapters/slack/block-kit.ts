@@ -176,7 +176,8 @@ export const buildNotificationMessage = (
       : undefined;
   if (buttons) blocks.push(buttons);
   blocks.push(context(`${escapeMrkdwn(notification.shop)}  ·  ${utc(notification.at)}`));
-  return { text: truncate(fallback.join(' — '), sectionLimit), blocks };
+  // The notification text (and the console) names the shop too: one channel may serve several shops.
+  return { text: truncate(`[${notification.shop}] ${fallback.join(' — ')}`, sectionLimit), blocks };
 };
 
 /**
@@ -196,7 +197,9 @@ export const buildDigestMessage = (
   const shownCauses = causes.slice(0, 15);
   const otherCauses = causes.slice(15).reduce((sum, [, count]) => sum + count, 0);
 
-  const title = `${options.followUp ? 'Storm update: ' : ''}${plural(total, 'order')} need a person`;
+  const shops = [...new Set(notifications.map((notification) => notification.shop))];
+  const ofShop = shops.length === 1 ? ` (${shops[0]})` : '';
+  const title = `${options.followUp ? 'Storm update: ' : ''}${plural(total, 'order')} need a person${ofShop}`;
   const intro = [
     `Many orders need attention at once, so they are summarised here instead of one message each.`,
     options.windowStart === undefined ? '' : `Window starting ${utc(options.windowStart)}.`,

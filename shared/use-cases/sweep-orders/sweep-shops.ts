@@ -22,8 +22,8 @@ export class SweepShopsError extends Error {
  *
  * 1. Start every shop's sweep at once (each waits on its own Admin API's throttle, not on the other shops).
  * 2. A shop whose sweep throws is logged and listed in `failed`, with its shop named; the others' summaries stand.
- * 3. When every shop failed the run throws, so the function's Errors alarm fires (one failing shop raises its own
- *    per-shop alarms through its metrics instead).
+ * 3. When every shop failed the run throws (a single shop's error as it was), so the function's Errors alarm fires;
+ *    one failing shop among others raises its own per-shop alarms through its metrics instead.
  */
 export const sweepShops = async (
   shops: readonly SweepOrdersDeps[],
@@ -51,6 +51,9 @@ export const sweepShops = async (
       telemetry.error('Sweep of one shop failed; the other shops were swept', { shop, error });
     }
   });
+  // A single shop's failure is the run's, exactly as it was thrown (its type tells the caller what went wrong).
+  const [only] = settled;
+  if (shops.length === 1 && only?.status === 'rejected') throw only.reason;
   if (shops.length > 0 && summary.failed.length === shops.length) {
     throw new SweepShopsError(
       `The sweep failed for every shop: ${summary.failed.map((failure) => `${failure.shop}: ${failure.error}`).join('; ')}`,
