@@ -380,9 +380,7 @@ const runStatus = async (options: {
       ),
     );
   } else {
-    out(
-      `Order sync status${shop ? ` of ${shop}` : ' (every shop)'} — table ${table.tableName}, ${table.where}`,
-    );
+    out(`Order sync status${shop ? ` of ${shop}` : ''} — table ${table.tableName}, ${table.where}`);
     out();
     for (const [state, count] of counts) {
       const flag = inGroup(state, 'needsPerson') && count > 0 ? '  ← needs a person' : '';
@@ -393,21 +391,23 @@ const runStatus = async (options: {
       out(
         options.state ? `Orders in ${options.state} (longest first):` : 'Orders not in sync (longest first):',
       );
+      // The shop's column only when the orders listed are of several shops.
+      const withShop = new Set(orders.map((order) => order.shop)).size > 1;
       const rows = orders.map((order) => [
         order.state,
-        order.shop,
+        ...(withShop ? [order.shop] : []),
         order.orderName,
         order.orderId,
         `${new Date(order.stateSince).toISOString()} (${ago(now - order.stateSince)})`,
         order.finding?.title ?? '—',
       ]);
-      const header = ['STATE', 'SHOP', 'ORDER', 'SHOPIFY ID', 'SINCE', 'CAUSE'];
+      const header = ['STATE', ...(withShop ? ['SHOP'] : []), 'ORDER', 'SHOPIFY ID', 'SINCE', 'CAUSE'];
       const widths = header.map((title, column) =>
         Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
       );
       for (const row of [header, ...rows])
         out(
-          `  ${row.map((cell, column) => (column < 5 ? cell.padEnd(widths[column] ?? 0) : cell)).join('  ')}`,
+          `  ${row.map((cell, column) => (column < header.length - 1 ? cell.padEnd(widths[column] ?? 0) : cell)).join('  ')}`,
         );
     }
     out();

@@ -5,6 +5,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { parseDuration } from '../../shared/domain/sweep-window.js';
+import type { SweepSummary } from '../../shared/use-cases/sweep-orders/sweep-orders.js';
 import { type SweepShopsSummary, sweepShops } from '../../shared/use-cases/sweep-orders/sweep-shops.js';
 import { logger, metrics, shops, telemetry, tracer } from './deps.js';
 
@@ -18,17 +19,17 @@ const sweepEvent = z.object({
  * Scheduled every SWEEP_INTERVAL_SECONDS: orders whose webhooks never came, lost checks, missing subscriptions, for
  * every shop (an on-demand invoke may pass `{ "shop": "acme-eu.myshopify.com" }` to sweep one).
  */
-export const handler = middy<unknown, SweepShopsSummary>()
+export const handler = middy<unknown, SweepShopsSummary | (SweepSummary & SweepShopsSummary)>()
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
-  .handler(async (event: unknown, context: Context): Promise<SweepShopsSummary> => {
+  .handler(async (event: unknown, context: Context) => {
     const input = sweepEvent.parse(typeof event === 'object' && event !== null ? event : {});
     const now = Date.now();
     // The use case stops starting pages shortly before Lambda would stop it; the checkpoint keeps the rest.
     const chosen = input.shop ? shops.filter((deps) => deps.settings.shop === input.shop) : shops;
     if (chosen.length === 0) throw new Error(`this monitor does not serve ${input.shop}`);
-    return sweepShops(
+    const summary = await sweepShops(
       chosen,
       {
         now,
@@ -39,4 +40,6 @@ export const handler = middy<unknown, SweepShopsSummary>()
       },
       telemetry,
     );
+    // One shop: its own summary, as before several shops were served, besides the per-shop list.
+    return shops.length === 1 && summary.shops[0] ? { ...summary.shops[0], ...summary } : summary;
   });

@@ -176,8 +176,10 @@ export const buildNotificationMessage = (
       : undefined;
   if (buttons) blocks.push(buttons);
   blocks.push(context(`${escapeMrkdwn(notification.shop)}  ·  ${utc(notification.at)}`));
-  // The notification text (and the console) names the shop too: one channel may serve several shops.
-  return { text: truncate(`[${notification.shop}] ${fallback.join(' — ')}`, sectionLimit), blocks };
+  // The notification text (and the console) names the shop too, right after the title: one channel may serve
+  // several shops.
+  const [first, ...rest] = fallback;
+  return { text: truncate([first, notification.shop, ...rest].join(' — '), sectionLimit), blocks };
 };
 
 /**
@@ -198,10 +200,9 @@ export const buildDigestMessage = (
   const otherCauses = causes.slice(15).reduce((sum, [, count]) => sum + count, 0);
 
   const shops = [...new Set(notifications.map((notification) => notification.shop))];
-  const ofShop = shops.length === 1 ? ` (${shops[0]})` : '';
-  const title = `${options.followUp ? 'Storm update: ' : ''}${plural(total, 'order')} need a person${ofShop}`;
+  const title = `${options.followUp ? 'Storm update: ' : ''}${plural(total, 'order')} need a person`;
   const intro = [
-    `Many orders need attention at once, so they are summarised here instead of one message each.`,
+    `Many orders${shops.length > 0 ? ` of ${shops.map(escapeMrkdwn).join(', ')}` : ''} need attention at once, so they are summarised here instead of one message each.`,
     options.windowStart === undefined ? '' : `Window starting ${utc(options.windowStart)}.`,
     options.postedIndividually
       ? `${plural(options.postedIndividually, 'order')} were posted individually.`
@@ -240,7 +241,7 @@ export const buildDigestMessage = (
   const fallback = `${title}: ${causes
     .slice(0, 5)
     .map(([cause, count]) => `${count} × ${scrubPii(cause)}`)
-    .join('; ')}`;
+    .join('; ')} — ${shops.join(', ')}`;
   return { text: truncate(fallback, sectionLimit), blocks };
 };
 

@@ -56,6 +56,30 @@ const fromTriage: Record<Exclude<TriageOutcome, 'due' | 'early'>, CheckOutcome> 
 
 const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
 
+/** A check failed for one shop of several: its error names the shop, so logs and the DLQ tell whose config is wrong. */
+export class ShopCheckFailedError extends Error {
+  override name = 'ShopCheckFailedError';
+  constructor(
+    readonly shop: string,
+    cause: Error,
+  ) {
+    super(`${shop}: ${causeChain(cause)}`, { cause });
+  }
+}
+
+/** "Starting the re-import run failed: ShopifyConfig [X] not found": what failed, then why, HotWax's words last. */
+const causeChain = (error: Error): string => {
+  const messages: string[] = [];
+  for (let at: unknown = error; at instanceof Error && messages.length < 4; at = at.cause) {
+    if (at.message && !messages.some((message) => message.includes(at instanceof Error ? at.message : '')))
+      messages.push(at.message);
+  }
+  return messages.join(': ');
+};
+
+const ofShop = (shop: string, error: Error): Error =>
+  error instanceof ShopCheckFailedError ? error : new ShopCheckFailedError(shop, error);
+
 /**
  * Runs one batch of checks: the runbook for every order whose check is due.
  *
@@ -115,10 +139,16 @@ export const checkOrders = async (
           shop: shopName,
           error: String(error),
         });
-        for (const check of checks.values()) settle(check, { outcome: 'failed', error: asError(error) });
+        const failure = ofShop(shopName, asError(error));
+        for (const check of checks.values()) settle(check, { outcome: 'failed', error: failure });
         return;
       }
-      for (const [key, result] of shopResults) settle(checks.get(key) as DueCheck, result);
+      for (const [key, result] of shopResults) {
+        settle(
+          checks.get(key) as DueCheck,
+          result.error ? { ...result, error: ofShop(shopName, result.error) } : result,
+        );
+      }
     }),
   );
 

@@ -161,7 +161,6 @@ export const createSendNotifications = (deps: SendNotificationsDeps, options: Se
       deliveries: readonly NotificationDelivery[],
       batch: BatchOptions = {},
     ): Promise<Map<string, DeliveryOutcome>> {
-      const sender = patientSender(batch.deadline);
       // Each shop's messages and digests go to its own channel when it has one (the default channel otherwise).
       const senders = new Map<string, SlackSender>();
       const senderOfShop = (shop: string) => {
