@@ -32,6 +32,8 @@ export interface Scenario {
 }
 
 export interface Sandbox {
+  /** the shop that plays every branch (the outlet plays three of the same names) */
+  shop: string;
   env: Record<string, string>;
   scenarios: Scenario[];
   /** plays the story against the monitor at `webhookUrl`; `stateOf` reads an order's state from the monitor */
@@ -170,6 +172,7 @@ export const startSandbox = async (
               productStoreId: tenantIds.HOTWAX_PRODUCT_STORE_ID,
             },
             secrets: { adminToken: 'SANDBOX_OUTFITTERS_ADMIN_TOKEN' },
+            overrides: { SHOPIFY_ADMIN_URL: shopify.url },
           },
           {
             shop: outletShop,
@@ -189,10 +192,7 @@ export const startSandbox = async (
 
   const env: Record<string, string> = {
     ...hotwaxSettings,
-    SHOPIFY_SHOP: shop,
-    SHOPIFY_ADMIN_TOKEN: shopify.accessToken,
     SHOPIFY_API_VERSION: shopify.apiVersion,
-    SHOPIFY_ADMIN_URL: shopify.url,
     SHOPIFY_WEBHOOK_SECRET: secret,
     SHOPS_FILE: shopsFile,
     SANDBOX_OUTFITTERS_ADMIN_TOKEN: shopify.accessToken,
@@ -323,6 +323,7 @@ export const startSandbox = async (
   };
 
   return {
+    shop,
     env,
     scenarios,
     play,

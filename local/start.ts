@@ -55,7 +55,7 @@ const main = async () => {
   say(
     sandboxMode
       ? 'Sandbox mode: no HotWax or Shopify configured, simulators start in this process.'
-      : `Using the HotWax at ${env.HOTWAX_BASE_URL} and Shopify shop ${env.SHOPIFY_SHOP}.`,
+      : `Using the HotWax at ${env.HOTWAX_BASE_URL} and ${env.SHOPS_FILE ? `the shops of ${env.SHOPS_FILE}` : `Shopify shop ${env.SHOPIFY_SHOP}`}.`,
   );
   say(`Starting DynamoDB Local and fauxqs${dataDir ? ` (data kept in ${dataDir}/)` : ' (in memory)'}…`);
   const emulators = await startEmulators(dataDir ? { dataDir } : {});
@@ -228,7 +228,7 @@ const main = async () => {
     say('\nPlaying the sandbox story: one order per runbook branch. Watch their states below.\n');
     await sandbox.play(
       `${server.url}/webhooks/shopify`,
-      async (orderId, shop = sandbox.env.SHOPIFY_SHOP ?? '') => (await store.get({ shop, orderId }))?.state,
+      async (orderId, shop = sandbox.shop) => (await store.get({ shop, orderId }))?.state,
     );
   }
 };
