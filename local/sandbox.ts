@@ -81,6 +81,7 @@ export const startSandbox = async (
     refreshDelayMs: 500,
     // One tenant, two shops: the outlet's imports (and on Maarg its fallback sync clone) are the tenant's too.
     otherShopifyConfigIds: [outletIds.shopifyConfigId],
+    otherShops: [{ shopId: outletIds.shopId, shopifyConfigId: outletIds.shopifyConfigId }],
     otherShopRemoteIds: [outletIds.shopifyConfigId],
   });
   const shopify: ShopifySim = await startShopifySim({ shop });

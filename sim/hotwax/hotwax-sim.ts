@@ -61,6 +61,8 @@ export interface HotwaxSimOptions {
   productStoreId?: string;
   /** Shopify configs of the tenant's other shops (one tenant, several shops): their imports are accepted too */
   otherShopifyConfigIds?: string[];
+  /** the tenant's other shops whose New Orders and approval jobs are scheduled too (one tenant, several shops) */
+  otherShops?: Array<{ shopId: string; shopifyConfigId: string }>;
   orderMdmConfigId?: string;
   /** names of the configurable services (`POST /api/service/<name>`) */
   importOrderService?: string;
@@ -306,6 +308,7 @@ const defaults: Omit<Resolved, 'systemMessageRemoteId'> & { systemMessageRemoteI
   shopId: 'SIM_SHOP',
   productStoreId: 'STORE',
   otherShopifyConfigIds: [],
+  otherShops: [],
   orderMdmConfigId: 'CRT_SHOPIFY_ORDER',
   importOrderService: 'importShopifyOrderById',
   refreshOrderService: 'refreshShopifyOrder',
@@ -379,7 +382,9 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   if (!settings.systemMessageRemoteId) settings.systemMessageRemoteId = settings.shopifyConfigId;
   const now = options.now ?? Date.now;
   const knownConfig = (id: unknown) =>
-    id === settings.shopifyConfigId || settings.otherShopifyConfigIds.includes(String(id));
+    id === settings.shopifyConfigId ||
+    settings.otherShopifyConfigIds.includes(String(id)) ||
+    settings.otherShops.some((other) => other.shopifyConfigId === String(id));
 
   // --- state -------------------------------------------------------------------------------------------------
   let sequence = 0;
@@ -482,6 +487,21 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     }
     definitions.push(draft('JOB_IMP_MISS_ORD'), draft('JOB_APR_ORD'));
     if (approvalScheduled) definitions.push(scheduled('JOB_APR_ORD', '10302'));
+    // The tenant's other shops have their own schedules of the same jobs.
+    settings.otherShops.forEach((other, index) => {
+      const ofShop = (job: SimJob): SimJob => ({
+        ...job,
+        jobId: `${job.jobId}${index + 1}`,
+        runtimeDataId: `RD${job.jobId}${index + 1}`,
+        shopId: other.shopId,
+        ...(job.systemJobEnumId === 'JOB_APR_ORD'
+          ? {}
+          : { runtimeData: { ...job.runtimeData, shopifyConfigId: other.shopifyConfigId } }),
+      });
+      if (settings.newOrdersJobDefined && settings.newOrdersJobScheduled)
+        definitions.push(ofShop(scheduled('JOB_IMP_ORD', '10232')));
+      if (approvalScheduled) definitions.push(ofShop(scheduled('JOB_APR_ORD', '10302')));
+    });
     jobs = [...definitions, ...jobs];
   };
 
@@ -695,7 +715,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       systemJobEnumId: definition.systemJobEnumId,
       statusId: 'SERVICE_PENDING',
       runTime: now(),
-      shopId: settings.shopId,
+      shopId: definition.shopId ?? settings.shopId,
       productStoreId: settings.productStoreId,
       parentJobId: definition.jobId,
       // A run given a tempExprId looks like a recurring schedule to Job Manager: keep it visible.
