@@ -260,7 +260,7 @@ describe('npm start', () => {
     } finally {
       rmSync(checkout, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   it('plays the sandbox story on a Maarg tenant with HOTWAX_BACKEND=maarg, its branches as Maarg can', async () => {
     const run = start({ ...cleanEnv(), PORT: '0', HOTWAX_BACKEND: 'maarg' });
@@ -290,7 +290,7 @@ describe('npm start', () => {
 
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
-  });
+  }, 180_000);
 
   it('runs against a HotWax and Shopify configured by environment variables only', async () => {
     const hotwax = await startHotwaxSim({ importDelayMs: 100 });
