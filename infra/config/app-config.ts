@@ -58,7 +58,8 @@ export const batchingWindows = {
  * synth still works offline.
  */
 const functionConfigSchema = z.object({
-  ...shopFields.partial().shape,
+  // SHOPS_FILE is not passed on as a setting: `-c shopsFile=…` bundles the file (infra config below).
+  ...shopFields.pick({ SHOPIFY_SHOP: true }).partial().shape,
   ...shopifyAdminFields.pick({ SHOPIFY_API_VERSION: true }).shape,
   // Every HotWax setting but the credentials, which live in the credentials secret.
   ...hotwaxFields.omit({ HOTWAX_API_TOKEN: true, HOTWAX_USERNAME: true, HOTWAX_PASSWORD: true }).partial({

@@ -52,8 +52,11 @@ const optionalQueueUrl = optionalText.pipe(queueUrl.optional());
 /** The dead-letter queues, for moving their messages back once HotWax or Slack answers again; unset = never. */
 const deadLetterFields = z.object({ CHECK_DLQ_URL: optionalQueueUrl, NOTIFY_DLQ_URL: optionalQueueUrl });
 
-/** The shop of a single-shop deployment. */
-export const shopFields = z.object({ SHOPIFY_SHOP: shopDomain });
+/**
+ * The shop of a single-shop deployment; or SHOPS_FILE, the JSON file of every shop (`shopsFileSchema` below), read by
+ * `parseShops` (shared/config/shops.ts), which then sets SHOPIFY_SHOP and the shop's ids for each shop in turn.
+ */
+export const shopFields = z.object({ SHOPIFY_SHOP: shopDomain, SHOPS_FILE: optionalText });
 
 export const shopifyAdminFields = shopFields.extend({
   SHOPIFY_ADMIN_TOKEN: z.string().min(1, { error: 'must be the Admin API access token (shpat_…)' }),

@@ -125,6 +125,8 @@ export const checkOrders = async (
   await Promise.all(
     [...groupByShop(due)].map(async ([shopName, checks]) => {
       const shop = deps.shops.get(shopName);
+      // With several shops a failed check's error names its shop; a single shop's errors stay as they were.
+      const named = (error: Error) => (deps.shops.list().length > 1 ? ofShop(shopName, error) : error);
       if (!shop) {
         const error = new UnknownShopError(`the monitor does not serve ${shopName}`);
         for (const check of checks.values()) settle(check, { outcome: 'failed', error });
@@ -139,14 +141,14 @@ export const checkOrders = async (
           shop: shopName,
           error: String(error),
         });
-        const failure = ofShop(shopName, asError(error));
+        const failure = named(asError(error));
         for (const check of checks.values()) settle(check, { outcome: 'failed', error: failure });
         return;
       }
       for (const [key, result] of shopResults) {
         settle(
           checks.get(key) as DueCheck,
-          result.error ? { ...result, error: ofShop(shopName, result.error) } : result,
+          result.error ? { ...result, error: named(result.error) } : result,
         );
       }
     }),
