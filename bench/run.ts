@@ -16,6 +16,14 @@ const main = async () => {
         await benchChecker(backend),
       );
   }
+  // Several shops on one queue: only when asked for by name (it loads the checker function with its own SHOPS_FILE).
+  if (only === 'shops') {
+    const { benchShops } = await import('./shops.bench.js');
+    printTable(
+      "Several shops: the trickle shop's detection latency during another shop's 2,000-order flash sale",
+      await benchShops(),
+    );
+  }
   // Minutes, not seconds: only when asked for by name.
   if (only === 'faults') await (await import('./faults.bench.js')).benchFaults();
   if ((!only || only === 'sweep') && existsSync(new URL('./sweep.bench.ts', import.meta.url))) {

@@ -37,6 +37,9 @@ export const buildApp = (app: App = createApp()) => {
     description: 'order-sync-monitor: functions, HTTP API, sweep schedule, alarms, dashboard',
     stateful,
     functionConfig: config.functions,
+    ...(config.shops
+      ? { shops: { path: config.shops.path, shops: config.shops.file.shops.map((shop) => shop.shop) } }
+      : {}),
     logRetention: infra.logRetentionDays,
     apiThrottle: { rateLimit: infra.apiThrottleRateLimit, burstLimit: infra.apiThrottleBurstLimit },
     sweeperReservedConcurrency: infra.sweeperReservedConcurrency,
@@ -60,7 +63,8 @@ export const buildApp = (app: App = createApp()) => {
     Annotations.of(stateless).addWarningV2(
       'order-sync-monitor:config-unset',
       `Unset: ${config.missingForDeploy.join(', ')}. The functions will refuse to start until they are set, e.g. ` +
-        `cdk deploy --all -c SHOPIFY_SHOP=acme.myshopify.com -c HOTWAX_BASE_URL=https://acme.hotwax.io ...`,
+        `cdk deploy --all -c SHOPIFY_SHOP=acme.myshopify.com -c HOTWAX_BASE_URL=https://acme.hotwax.io ... ` +
+        '(several shops: -c shopsFile=shops.json -c HOTWAX_BASE_URL=…)',
     );
   }
 

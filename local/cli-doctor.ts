@@ -83,7 +83,7 @@ export const runDoctorCommand = async (
   })();
   const port = localRuntimeFields.shape.PORT.safeParse(env.PORT).data ?? 3000;
   const deps = createDoctorDeps(
-    parsed.config,
+    parsed.configs,
     {
       configurationProblems: parsed.problems,
       configurationSource: context.source,

@@ -1,12 +1,14 @@
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { ConfigError, parseConfig, sweeperSchema } from '../shared/config/config.js';
+import { ConfigError, sweeperSchema } from '../shared/config/config.js';
 import { loadEnv } from '../shared/config/load-env.js';
+import { parseShops } from '../shared/config/shops.js';
 import type { Telemetry } from '../shared/domain/ports.js';
 import { InvalidDurationError, parseDuration } from '../shared/domain/sweep-window.js';
-import { type SweepSummary, sweepOrders } from '../shared/use-cases/sweep-orders/sweep-orders.js';
-import { createSweeperDeps } from '../shared/wiring/sweeper.js';
+import type { SweepProgressEvent, SweepSummary } from '../shared/use-cases/sweep-orders/sweep-orders.js';
+import { type SweepShopsSummary, sweepShops } from '../shared/use-cases/sweep-orders/sweep-shops.js';
+import { createShopSweeps } from '../shared/wiring/sweeper.js';
 import { endpointsFile, localAwsEnv, localClients, readEndpoints } from './local-aws.js';
 
 type Env = Record<string, string | undefined>;
@@ -86,21 +88,28 @@ const report = (summary: SweepSummary, local: boolean): string[] => {
   return lines;
 };
 
-/** `npm run cli -- sweep [--since 2h]`: the scheduled sweep, run now, with a progress bar and a readable summary. */
+/**
+ * `npm run cli -- sweep [--since 2h] [--shop <domain>]`: the scheduled sweep of every shop (or one), run now, with a
+ * progress bar and a readable summary per shop. Each shop keeps its own lease and checkpoint; one failing shop is
+ * reported and the others are still swept.
+ */
 export const runSweepCommand = async (
-  options: { since?: number; json?: boolean },
+  options: { since?: number; json?: boolean; shop?: string },
   env: Env = process.env,
-) => {
+): Promise<SweepShopsSummary> => {
   const local = await useRunningEmulators(env);
   const warnings: string[] = [];
   // Printed after the progress bar, not through it.
   const note = (message: string, detail?: Record<string, unknown>) =>
     warnings.push(`${message}${detail ? ` ${JSON.stringify(detail)}` : ''}`);
   const telemetry: Telemetry = { count() {}, value() {}, info() {}, warn: note, error: note };
-  const deps = createSweeperDeps(parseConfig(sweeperSchema, await loadEnv(env)), {
-    telemetry,
-    logger: { warn: note },
-  });
+  const configs = parseShops(sweeperSchema, await loadEnv(env)).map(({ config }) => config);
+  const chosen = options.shop ? configs.filter((config) => config.SHOPIFY_SHOP === options.shop) : configs;
+  if (chosen.length === 0) {
+    throw new ConfigError([
+      `This monitor does not serve ${options.shop}; it serves ${configs.map((config) => config.SHOPIFY_SHOP).join(', ')}.`,
+    ]);
+  }
   const bar = new cliProgress.SingleBar(
     {
       format: 'Sweeping {bar} {percentage}% | {pages} pages | {orders} orders | {missed} missed webhooks',
@@ -109,28 +118,43 @@ export const runSweepCommand = async (
     cliProgress.Presets.shades_classic,
   );
   if (!options.json) bar.start(1000, 0, { pages: 0, orders: 0, missed: 0 });
+  // The bar shows every shop together: the share of each shop's windows covered, averaged.
+  const covered = new Map<string, { share: number; pages: number; orders: number; missed: number }>();
+  const progressOf = (shop: string) => (progress: SweepProgressEvent) => {
+    covered.set(shop, {
+      share: progress.coveredMs / Math.max(1, progress.totalMs),
+      pages: progress.pages,
+      orders: progress.ordersSeen,
+      missed: progress.webhooksMissed,
+    });
+    const all = [...covered.values()];
+    const sum = (pick: (entry: (typeof all)[number]) => number) =>
+      all.reduce((total, entry) => total + pick(entry), 0);
+    bar.update(Math.round((sum((entry) => entry.share) / chosen.length) * 1000), {
+      pages: sum((entry) => entry.pages),
+      orders: sum((entry) => entry.orders),
+      missed: sum((entry) => entry.missed),
+    });
+  };
+  const shops = createShopSweeps(chosen, { telemetry, logger: { warn: note } }).map((deps) => ({
+    ...deps,
+    onProgress: progressOf(deps.settings.shop),
+  }));
 
   const now = Date.now();
-  let summary: SweepSummary;
+  let summary: SweepShopsSummary;
   try {
-    summary = await sweepOrders(
-      {
-        ...deps,
-        onProgress: (progress) =>
-          bar.update(Math.round((progress.coveredMs / Math.max(1, progress.totalMs)) * 1000), {
-            pages: progress.pages,
-            orders: progress.ordersSeen,
-            missed: progress.webhooksMissed,
-          }),
-      },
-      { now, deadline: now + cliRunMs, sinceMs: options.since },
-    );
+    summary = await sweepShops(shops, { now, deadline: now + cliRunMs, sinceMs: options.since }, telemetry);
   } finally {
     bar.stop();
   }
   const print = (line: string) => process.stdout.write(`${line}\n`);
-  if (options.json) print(JSON.stringify(summary, null, 2));
-  else for (const line of report(summary, local)) print(line);
+  if (options.json)
+    print(JSON.stringify(chosen.length === 1 && configs.length === 1 ? summary.shops[0] : summary, null, 2));
+  else {
+    for (const shop of summary.shops) for (const line of report(shop, local)) print(line);
+    for (const failure of summary.failed) print(`Sweep of ${failure.shop} FAILED: ${failure.error}`);
+  }
   for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
   return summary;
 };
@@ -147,8 +171,9 @@ export const sweepCommand = (program: Command): void => {
       'sweep orders updated in this period (30m, 2h, 1d) instead of from the checkpoint',
       parseSince,
     )
+    .option('--shop <domain>', 'sweep only this shop (<name>.myshopify.com); default every shop')
     .option('--json', 'print the summary as JSON')
-    .action(async (options: { since?: number; json?: boolean }) => {
+    .action(async (options: { since?: number; json?: boolean; shop?: string }) => {
       await runSweepCommand(options);
     });
 };

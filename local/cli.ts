@@ -20,7 +20,7 @@ import {
   readEndpoints,
   usePublishedSandbox,
 } from './local-aws.js';
-import { parseForPeople } from './validate-config.js';
+import { parseForPeople, parseShopsForPeople } from './validate-config.js';
 
 /**
  * `npm run cli -- <command>`: the operator's tools. `diagnose` runs the Order Sync runbook for one order against
@@ -182,13 +182,15 @@ const printDiagnosis = (diagnosis: Diagnosis, repairAsked: boolean) => {
 
 const runDiagnose = async (
   orderId: string,
-  options: { repair?: boolean; timeout?: number; json?: boolean },
+  options: { repair?: boolean; timeout?: number; json?: boolean; shop?: string },
 ): Promise<number> => {
-  const config = parseForPeople(
+  const env = await readEnv();
+  const shops = parseShopsForPeople(
     diagnoseSchema,
-    await readEnv(),
-    'Set them in .env (in this directory) or in the environment.',
+    env,
+    'Set them in .env (in this directory) or in the environment (several shops: SHOPS_FILE).',
   );
+  const config = await shopOfOrder(orderId, options.shop, shops, env);
   const diagnosis = await diagnoseOrder(
     createDiagnoseDeps(config, {
       logger: warnings,
@@ -204,6 +206,47 @@ const runDiagnose = async (
   if (options.json) out(JSON.stringify(diagnosis, null, 2));
   else printDiagnosis(diagnosis, Boolean(options.repair));
   return diagnosis.healthy ? exitCodes.ok : exitCodes.attention;
+};
+
+const parseShopDomain = (value: string): string => {
+  const shop = value.trim().toLowerCase();
+  if (!/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/.test(shop))
+    throw new InvalidArgumentError("Use the shop's <name>.myshopify.com domain.");
+  return shop;
+};
+
+/**
+ * The configuration of the order's shop: `--shop`, else the only shop, else the shop of the monitor's record of the
+ * order (the table of the running `npm start`, or TABLE_NAME in AWS).
+ */
+const shopOfOrder = async <C extends { SHOPIFY_SHOP: string }>(
+  orderId: string,
+  shop: string | undefined,
+  shops: readonly C[],
+  env: Env,
+): Promise<C> => {
+  const served = shops.map((config) => config.SHOPIFY_SHOP).join(', ');
+  if (shop) {
+    const chosen = shops.find((config) => config.SHOPIFY_SHOP === shop);
+    if (!chosen) throw new CliExitError(`This monitor does not serve ${shop}; it serves ${served}.`, 2);
+    return chosen;
+  }
+  if (shops.length === 1) return shops[0] as C;
+  let recorded: string[] = [];
+  try {
+    const table = openTable(env);
+    recorded = (await table.store.getWithTimeline(orderId)).records.map((record) => record.shop);
+  } catch {
+    // No table to ask: the person names the shop.
+  }
+  const [found, ...others] = shops.filter((config) => recorded.includes(config.SHOPIFY_SHOP));
+  if (found && others.length === 0) return found;
+  throw new CliExitError(
+    found
+      ? `Order ${orderId} is recorded for several shops (${recorded.join(', ')}): name one with --shop.`
+      : `The monitor has no record of order ${orderId}, so its shop is unknown: name it with --shop (${served}).`,
+    exitCodes.usage,
+  );
 };
 
 // --- status ----------------------------------------------------------------------------------------------------
@@ -281,7 +324,13 @@ const ago = (ms: number) => {
   return hours < 48 ? `${hours}h ${minutes % 60}m` : `${Math.floor(hours / 24)}d ${hours % 24}h`;
 };
 
-const runStatus = async (options: { state?: SyncState; limit: number; json?: boolean }): Promise<number> => {
+const runStatus = async (options: {
+  state?: SyncState;
+  limit: number;
+  json?: boolean;
+  shop?: string;
+}): Promise<number> => {
+  const { shop } = options;
   const table = openTable(await readEnv());
   const { store } = table;
   const states: readonly SyncState[] = options.state ? [options.state] : syncStates;
@@ -289,12 +338,14 @@ const runStatus = async (options: { state?: SyncState; limit: number; json?: boo
   let orders: OrderRecord[];
   try {
     counts = await Promise.all(
-      states.map(async (state) => [state, await store.countByState(state)] as const),
+      states.map(async (state) => [state, await store.countByState(state, shop)] as const),
     );
     const listed = counts.filter(
       ([state, count]) => count > 0 && (options.state || !inGroup(state, 'healthy')),
     );
-    orders = (await Promise.all(listed.map(([state]) => store.listByState(state, options.limit)))).flat();
+    orders = (
+      await Promise.all(listed.map(([state]) => store.listByState(state, options.limit, shop)))
+    ).flat();
   } catch (error) {
     throw tableFailure(error, table);
   }
@@ -310,6 +361,7 @@ const runStatus = async (options: { state?: SyncState; limit: number; json?: boo
         {
           table: table.tableName,
           where: table.where,
+          shop: shop ?? null,
           counts: Object.fromEntries(counts),
           needPerson,
           orders: orders.map((order) => ({
@@ -328,7 +380,7 @@ const runStatus = async (options: { state?: SyncState; limit: number; json?: boo
       ),
     );
   } else {
-    out(`Order sync status — table ${table.tableName}, ${table.where}`);
+    out(`Order sync status${shop ? ` of ${shop}` : ''} — table ${table.tableName}, ${table.where}`);
     out();
     for (const [state, count] of counts) {
       const flag = inGroup(state, 'needsPerson') && count > 0 ? '  ← needs a person' : '';
@@ -339,20 +391,23 @@ const runStatus = async (options: { state?: SyncState; limit: number; json?: boo
       out(
         options.state ? `Orders in ${options.state} (longest first):` : 'Orders not in sync (longest first):',
       );
+      // The shop's column only when the orders listed are of several shops.
+      const withShop = new Set(orders.map((order) => order.shop)).size > 1;
       const rows = orders.map((order) => [
         order.state,
+        ...(withShop ? [order.shop] : []),
         order.orderName,
         order.orderId,
         `${new Date(order.stateSince).toISOString()} (${ago(now - order.stateSince)})`,
         order.finding?.title ?? '—',
       ]);
-      const header = ['STATE', 'ORDER', 'SHOPIFY ID', 'SINCE', 'CAUSE'];
+      const header = ['STATE', ...(withShop ? ['SHOP'] : []), 'ORDER', 'SHOPIFY ID', 'SINCE', 'CAUSE'];
       const widths = header.map((title, column) =>
         Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
       );
       for (const row of [header, ...rows])
         out(
-          `  ${row.map((cell, column) => (column < 4 ? cell.padEnd(widths[column] ?? 0) : cell)).join('  ')}`,
+          `  ${row.map((cell, column) => (column < header.length - 1 ? cell.padEnd(widths[column] ?? 0) : cell)).join('  ')}`,
         );
     }
     out();
@@ -408,11 +463,21 @@ const buildProgram = (setExitCode: (code: number) => void, configurationSource: 
       'how long --repair waits for HotWax to show the repair (default: VERIFY_DELAY_SECONDS, 300)',
       positiveInteger,
     )
+    .option(
+      '--shop <domain>',
+      "the order's shop (<name>.myshopify.com); default: the shop of the monitor's record of the order",
+      parseShopDomain,
+    )
     .option('--json', 'print the diagnosis as JSON')
     .addHelpText('after', exitCodeHelp)
-    .action(async (orderId: string, options: { repair?: boolean; timeout?: number; json?: boolean }) => {
-      setExitCode(await runDiagnose(orderId, options));
-    });
+    .action(
+      async (
+        orderId: string,
+        options: { repair?: boolean; timeout?: number; json?: boolean; shop?: string },
+      ) => {
+        setExitCode(await runDiagnose(orderId, options));
+      },
+    );
 
   program
     .command('status')
@@ -421,9 +486,10 @@ const buildProgram = (setExitCode: (code: number) => void, configurationSource: 
     )
     .addOption(new Option('--state <state>', 'only this state, with its orders').choices(syncStates))
     .option('--limit <count>', 'orders listed per state', positiveInteger, 50)
+    .option('--shop <domain>', 'only this shop (<name>.myshopify.com); default every shop', parseShopDomain)
     .option('--json', 'print counts and orders as JSON')
     .addHelpText('after', exitCodeHelp)
-    .action(async (options: { state?: SyncState; limit: number; json?: boolean }) => {
+    .action(async (options: { state?: SyncState; limit: number; json?: boolean; shop?: string }) => {
       setExitCode(await runStatus(options));
     });
 

@@ -114,7 +114,7 @@ export const readEndpoints = (env: Env): RunningMonitor | undefined => {
 
 /** A real HotWax or Shopify is configured (environment or `.env`): `npm start` runs against it, not the sandbox. */
 export const hasRealConfig = (env: Env): boolean =>
-  Boolean(env.HOTWAX_BASE_URL || env.SHOPIFY_ADMIN_TOKEN || env.SHOPIFY_WEBHOOK_SECRET);
+  Boolean(env.HOTWAX_BASE_URL || env.SHOPIFY_ADMIN_TOKEN || env.SHOPIFY_WEBHOOK_SECRET || env.SHOPS_FILE);
 
 /**
  * With no real configuration, the settings a running sandbox published fill in what the environment lacks (a real

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hotwaxSchema, parseConfig } from '../shared/config/config.js';
 import type { SyncState } from '../shared/domain/states.js';
@@ -12,8 +15,15 @@ import { buildOrderPayload, nextOrderId } from '../sim/shopify/order-payload.js'
  * every branch of the runbook with short delays, so a newcomer sees the monitor work in about a minute. HotWax is an
  * OFBiz tenant, or a Maarg one with HOTWAX_BACKEND=maarg; the story asks the tenant what it can do, as the runbook
  * does, and tells its branches accordingly (a stuck POS order is refreshed on OFBiz, re-imported on Maarg).
+ *
+ * Two shops of one retailer share the deployment and the HotWax tenant (SHOPS_FILE, written for the run): Sandbox
+ * Outfitters (the app's shared client secret) plays every branch; Sandbox Outlet (a custom app with its own secret and
+ * its own HotWax ids) numbers its orders from #1001 too and plays three of them, so the same order names live in both
+ * shops and each is checked, repaired and swept under its own shop.
  */
 export interface Scenario {
+  /** the shop the order belongs to: the sandbox serves two, so a newcomer sees each order routed to its own */
+  shop: string;
   name: string;
   orderId: string;
   orderName: string;
@@ -22,6 +32,8 @@ export interface Scenario {
 }
 
 export interface Sandbox {
+  /** the shop that plays every branch (the outlet plays three of the same names) */
+  shop: string;
   env: Record<string, string>;
   scenarios: Scenario[];
   /** plays the story against the monitor at `webhookUrl`; `stateOf` reads an order's state from the monitor */
@@ -55,13 +67,28 @@ export const startSandbox = async (
   options: { backend?: 'auto' | 'ofbiz' | 'maarg' | undefined } = {},
 ): Promise<Sandbox> => {
   const shop = 'sandbox-outfitters.myshopify.com';
+  const outletShop = 'sandbox-outlet.myshopify.com';
   const secret = `sandbox_${randomBytes(16).toString('hex')}`;
+  const outletSecret = `sandbox_outlet_${randomBytes(16).toString('hex')}`;
+  const outletIds = {
+    shopId: 'SIM_OUTLET',
+    shopifyConfigId: 'SHOPIFY_CONFIG_OUTLET',
+    productStoreId: 'STORE',
+  };
   const hotwax: HotwaxSim = await startHotwaxSim({
     backend: options.backend === 'maarg' ? 'maarg' : 'ofbiz',
     importDelayMs: 500,
     refreshDelayMs: 500,
+    // One tenant, two shops: the outlet's imports (and on Maarg its fallback sync clone) are the tenant's too.
+    otherShopifyConfigIds: [outletIds.shopifyConfigId],
+    otherShops: [{ shopId: outletIds.shopId, shopifyConfigId: outletIds.shopifyConfigId }],
+    otherShopRemoteIds: [outletIds.shopifyConfigId],
   });
   const shopify: ShopifySim = await startShopifySim({ shop });
+  const outlet: ShopifySim = await startShopifySim({
+    shop: outletShop,
+    accessToken: 'shpat_outlet_simulator',
+  });
 
   // The confirmed repair path: the window re-import (no per-order import service); "Refresh order" where it exists.
   const {
@@ -110,19 +137,68 @@ export const startSandbox = async (
   const byName = Object.fromEntries(
     Object.entries(story).map(([key, [orderName, expected, name]]) => [
       key,
-      { name, orderId: String(nextOrderId()), orderName, expected },
+      { shop, name, orderId: String(nextOrderId()), orderName, expected },
     ]),
   ) as Record<keyof typeof story, Scenario>;
   const { healthy, missing, blocked, stuckPos, approval, broken, testOrder, lost } = byName;
-  const scenarios = Object.values(byName);
+  // The outlet's orders carry the same names: each is its own shop's, checked with the outlet's HotWax ids.
+  const outletStory = {
+    healthy: { ...healthy, name: 'Outlet: healthy web order (same name, other shop)' },
+    missing: {
+      ...missing,
+      name: "Outlet: missed by the import → re-imported under the outlet's own HotWax config",
+    },
+    lost: { ...lost, name: "Outlet: webhook never arrived → found by the outlet's own sweep → checked" },
+  };
+  const outletScenarios = Object.values(outletStory).map(
+    (scenario): Scenario => ({ ...scenario, shop: outletShop, orderId: String(nextOrderId()) }),
+  );
+  const [outletHealthy, outletMissing, outletLost] = outletScenarios as [Scenario, Scenario, Scenario];
+  const scenarios = [...Object.values(byName), ...outletScenarios];
+
+  const tenantIds = hotwaxEnv as Record<string, string>;
+  // The shops file of the run (names of secrets, never their values), as a deployment with several shops has one.
+  const shopsDir = mkdtempSync(join(tmpdir(), 'order-sync-sandbox-'));
+  const shopsFile = join(shopsDir, 'shops.json');
+  writeFileSync(
+    shopsFile,
+    JSON.stringify(
+      {
+        shops: [
+          {
+            shop,
+            hotwax: {
+              shopId: tenantIds.HOTWAX_SHOP_ID,
+              shopifyConfigId: tenantIds.HOTWAX_SHOPIFY_CONFIG_ID,
+              productStoreId: tenantIds.HOTWAX_PRODUCT_STORE_ID,
+            },
+            secrets: { adminToken: 'SANDBOX_OUTFITTERS_ADMIN_TOKEN' },
+            overrides: { SHOPIFY_ADMIN_URL: shopify.url },
+          },
+          {
+            shop: outletShop,
+            hotwax: outletIds,
+            secrets: {
+              webhookSecret: 'SANDBOX_OUTLET_WEBHOOK_SECRET',
+              adminToken: 'SANDBOX_OUTLET_ADMIN_TOKEN',
+            },
+            overrides: { SHOPIFY_ADMIN_URL: outlet.url },
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
 
   const env: Record<string, string> = {
     ...hotwaxSettings,
-    SHOPIFY_SHOP: shop,
-    SHOPIFY_ADMIN_TOKEN: shopify.accessToken,
     SHOPIFY_API_VERSION: shopify.apiVersion,
-    SHOPIFY_ADMIN_URL: shopify.url,
     SHOPIFY_WEBHOOK_SECRET: secret,
+    SHOPS_FILE: shopsFile,
+    SANDBOX_OUTFITTERS_ADMIN_TOKEN: shopify.accessToken,
+    SANDBOX_OUTLET_ADMIN_TOKEN: outlet.accessToken,
+    SANDBOX_OUTLET_WEBHOOK_SECRET: outletSecret,
     // The Slack app's routes answer requests signed with this (local/slack-command.ts signs as Slack does).
     SLACK_SIGNING_SECRET: `sandbox_slack_${randomBytes(16).toString('hex')}`,
     ...sandboxTimings,
@@ -130,6 +206,7 @@ export const startSandbox = async (
 
   const play = async (webhookUrl: string, stateOf: (orderId: string) => Promise<SyncState | undefined>) => {
     shopify.emitWebhooksTo({ url: webhookUrl, secret });
+    outlet.emitWebhooksTo({ url: webhookUrl, secret: outletSecret });
     const now = Date.now();
     const at = (ms: number) => new Date(now + ms).toISOString();
     const payload = (scenario: Scenario, options: Parameters<typeof buildOrderPayload>[0] = {}) =>
@@ -204,6 +281,30 @@ export const startSandbox = async (
     shopify.dropWebhooksFor([lost.orderId]);
     await shopify.addOrder(payload(lost));
 
+    // The outlet, in the same minutes: the same order names, its own shop, its own HotWax ids.
+    const outletPayload = (scenario: Scenario) =>
+      buildOrderPayload({ id: Number(scenario.orderId), name: scenario.orderName });
+    hotwax.addOrder({
+      externalId: outletHealthy.orderId,
+      orderName: outletHealthy.orderName,
+      statusId: 'ORDER_APPROVED',
+    });
+    hotwax.queueShopifyOrder({
+      shopifyOrderId: outletMissing.orderId,
+      orderName: outletMissing.orderName,
+      channel: 'web',
+      importAs: 'ORDER_APPROVED',
+    });
+    hotwax.addOrder({
+      externalId: outletLost.orderId,
+      orderName: outletLost.orderName,
+      statusId: 'ORDER_APPROVED',
+    });
+    await outlet.addOrder(outletPayload(outletHealthy));
+    await outlet.addOrder(outletPayload(outletMissing));
+    outlet.dropWebhooksFor([outletLost.orderId]);
+    await outlet.addOrder(outletPayload(outletLost));
+
     // The merchant fixes the phone in Shopify once the monitor has asked for it.
     if (await waitFor(async () => (await stateOf(blocked.orderId)) === 'blocked_on_data', 60_000)) {
       await sleep(2_000);
@@ -223,11 +324,13 @@ export const startSandbox = async (
   };
 
   return {
+    shop,
     env,
     scenarios,
     play,
     async stop() {
-      await Promise.allSettled([hotwax.stop(), shopify.stop()]);
+      await Promise.allSettled([hotwax.stop(), shopify.stop(), outlet.stop()]);
+      rmSync(shopsDir, { recursive: true, force: true });
     },
   };
 };

@@ -55,7 +55,7 @@ const main = async () => {
   say(
     sandboxMode
       ? 'Sandbox mode: no HotWax or Shopify configured, simulators start in this process.'
-      : `Using the HotWax at ${env.HOTWAX_BASE_URL} and Shopify shop ${env.SHOPIFY_SHOP}.`,
+      : `Using the HotWax at ${env.HOTWAX_BASE_URL} and ${env.SHOPS_FILE ? `the shops of ${env.SHOPS_FILE}` : `Shopify shop ${env.SHOPIFY_SHOP}`}.`,
   );
   say(`Starting DynamoDB Local and fauxqs${dataDir ? ` (data kept in ${dataDir}/)` : ' (in memory)'}…`);
   const emulators = await startEmulators(dataDir ? { dataDir } : {});
@@ -197,10 +197,8 @@ const main = async () => {
 
   const { store } = createApiDeps(parseConfig(apiSchema, env), { credentials: localCredentials });
   const { timeline } = createLinks(parseConfig(timelineLinkFields, env));
-  const linkOf = (orderId: string) =>
-    timeline && sandbox
-      ? timeline.url({ shop: sandbox.env.SHOPIFY_SHOP ?? '', orderId }, Date.now())
-      : undefined;
+  const linkOf = (shop: string, orderId: string) =>
+    timeline && sandbox ? timeline.url({ shop, orderId }, Date.now()) : undefined;
   const watcher = watchStates(store, sandbox, linkOf);
 
   let stopping = false;
@@ -230,7 +228,7 @@ const main = async () => {
     say('\nPlaying the sandbox story: one order per runbook branch. Watch their states below.\n');
     await sandbox.play(
       `${server.url}/webhooks/shopify`,
-      async (orderId) => (await store.get({ shop: sandbox.env.SHOPIFY_SHOP ?? '', orderId }))?.state,
+      async (orderId, shop = sandbox.shop) => (await store.get({ shop, orderId }))?.state,
     );
   }
 };
@@ -247,17 +245,16 @@ const time = () => new Date().toISOString().slice(11, 19);
 const watchStates = (
   store: OrderRepository,
   sandbox: Sandbox | undefined,
-  linkOf: (orderId: string) => string | undefined,
+  linkOf: (shop: string, orderId: string) => string | undefined,
 ) => {
   const seen = new Map<string, string>();
   const versions = new Map<string, string>();
   let reported = false;
   const tick = async () => {
-    const ids = sandbox ? sandbox.scenarios.map((scenario) => scenario.orderId) : [];
     const records: OrderRecord[] = [];
     if (sandbox) {
       const found = await store.getMany(
-        ids.map((orderId) => ({ shop: sandbox.env.SHOPIFY_SHOP ?? '', orderId })),
+        sandbox.scenarios.map((scenario) => ({ shop: scenario.shop, orderId: scenario.orderId })),
       );
       records.push(...found.values());
     } else {
@@ -279,13 +276,15 @@ const watchStates = (
       seen.set(key, line);
       const change = before && before !== record.state ? `${before} → ${record.state}` : record.state;
       say(
-        `${time()}  ${record.orderName.padEnd(7)} ${record.channel.padEnd(5)} ${change.padEnd(38)} ${last?.message ?? ''}`,
+        `${time()}  ${record.shop.replace(/\.myshopify\.com$/, '').padEnd(18)} ${record.orderName.padEnd(7)} ${record.channel.padEnd(5)} ${change.padEnd(38)} ${last?.message ?? ''}`,
       );
     }
     if (sandbox && !reported) {
       // In sync but still watched (Created is normal for now) is not where the story ends yet.
       const done = sandbox.scenarios.every((scenario) => {
-        const record = records.find((candidate) => candidate.orderId === scenario.orderId);
+        const record = records.find(
+          (candidate) => candidate.orderId === scenario.orderId && candidate.shop === scenario.shop,
+        );
         return record?.state === scenario.expected && !(record.state === 'in_sync' && record.nextCheckAt);
       });
       if (done) {
@@ -295,7 +294,7 @@ const watchStates = (
           say(
             `  ${scenario.orderName}  ${scenario.orderId}  ${scenario.expected.padEnd(18)} ${scenario.name}`,
           );
-          const link = linkOf(scenario.orderId);
+          const link = linkOf(scenario.shop, scenario.orderId);
           if (link) say(`         timeline: ${link}`);
         }
         say('\nThe monitor keeps running: try GET /orders/{id} for any order above, or Ctrl-C to stop.');

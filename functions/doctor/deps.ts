@@ -1,5 +1,6 @@
-import { ConfigError, doctorSchema, parseConfig } from '../../shared/config/config.js';
+import { ConfigError, doctorSchema } from '../../shared/config/config.js';
 import { loadEnv } from '../../shared/config/load-env.js';
+import { parseShops } from '../../shared/config/shops.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import type { DoctorDeps } from '../../shared/use-cases/doctor/doctor.js';
 import { createDoctorDeps } from '../../shared/wiring/doctor.js';
@@ -15,7 +16,8 @@ const source = 'the function environment and the secrets in CONFIG_SECRET_ARNS';
 export const doctorDeps = async (): Promise<DoctorDeps> => {
   const env = await loadEnv(process.env, 0);
   try {
-    return createDoctorDeps(parseConfig(doctorSchema, env), { configurationSource: source }, { logger });
+    const shops = parseShops(doctorSchema, env).map(({ config }) => config);
+    return createDoctorDeps(shops, { configurationSource: source }, { logger });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return createDoctorDeps(undefined, {

@@ -1,13 +1,14 @@
-import { parseConfig, sweeperSchema } from '../../shared/config/config.js';
+import { sweeperSchema } from '../../shared/config/config.js';
 import { loadEnv } from '../../shared/config/load-env.js';
+import { parseShops } from '../../shared/config/shops.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import { createTracing } from '../../shared/observability/tracing.js';
-import { createSweeperDeps } from '../../shared/wiring/sweeper.js';
+import { createShopSweeps } from '../../shared/wiring/sweeper.js';
 
 export const { logger, metrics, telemetry } = createObservability();
 export const { tracer, capture } = createTracing();
-export const deps = createSweeperDeps(parseConfig(sweeperSchema, await loadEnv()), {
-  telemetry,
-  capture,
-  logger: { warn: (message, attributes) => telemetry.warn(message, attributes) },
-});
+/** One sweep per shop (SHOPS_FILE, or the environment's one shop), each with its own lease and checkpoint. */
+export const shops = createShopSweeps(
+  parseShops(sweeperSchema, await loadEnv()).map(({ config }) => config),
+  { telemetry, capture, logger: { warn: (message, attributes) => telemetry.warn(message, attributes) } },
+);

@@ -1,27 +1,60 @@
-import { createWebhookVerifier } from '../../shared/adapters/shopify/webhook-verifier.js';
-import { parseConfig, webhookSchema } from '../../shared/config/config.js';
+import {
+  createShopRoutedVerifier,
+  createWebhookVerifier,
+} from '../../shared/adapters/shopify/webhook-verifier.js';
+import { webhookSchema } from '../../shared/config/config.js';
 import { loadEnv } from '../../shared/config/load-env.js';
+import { parseShops } from '../../shared/config/shops.js';
 import type { WebhookVerifier } from '../../shared/domain/ports.js';
 import { createObservability } from '../../shared/observability/powertools.js';
 import { createWebhookDeps } from '../../shared/wiring/webhook.js';
 
-const config = parseConfig(webhookSchema, await loadEnv());
+const env = await loadEnv();
+const shops = parseShops(webhookSchema, env);
+const severalShops = Boolean(env.SHOPS_FILE?.trim());
 
 export const { logger, metrics, telemetry } = createObservability();
 
-let verifier = {
-  secret: config.SHOPIFY_WEBHOOK_SECRET,
-  verify: createWebhookVerifier(config.SHOPIFY_WEBHOOK_SECRET),
-};
+/** Where each shop's client secret is found (SHOPS_FILE's names; one app's shops share SHOPIFY_WEBHOOK_SECRET). */
+const secretNames = new Map(
+  shops.map(({ entry, config }) => [
+    config.SHOPIFY_SHOP ?? '',
+    {
+      name: entry?.secrets.webhookSecret ?? 'SHOPIFY_WEBHOOK_SECRET',
+      atStart: config.SHOPIFY_WEBHOOK_SECRET,
+    },
+  ]),
+);
 
 /**
- * The secret is re-read through Powertools' cache, so a rotated client secret is picked up within minutes; only
- * that one value is read per delivery (the rest of the configuration was validated at cold start).
+ * Secrets are re-read through Powertools' cache, so a rotated client secret is picked up within minutes; only the
+ * secret is read per delivery (the rest of the configuration was validated at cold start).
  */
-const verify: WebhookVerifier = async (body, headers) => {
-  const secret = (await loadEnv()).SHOPIFY_WEBHOOK_SECRET || config.SHOPIFY_WEBHOOK_SECRET;
-  if (secret !== verifier.secret) verifier = { secret, verify: createWebhookVerifier(secret) };
-  return verifier.verify(body, headers);
+const currentSecret = async (shop: string) => {
+  const known = secretNames.get(shop);
+  if (!known) return undefined;
+  return (await loadEnv())[known.name] || known.atStart;
 };
 
-export const deps = createWebhookDeps(config, { telemetry, verify });
+let single = { secret: shops[0]?.config.SHOPIFY_WEBHOOK_SECRET ?? '', verify: createWebhookVerifier('') };
+single.verify = createWebhookVerifier(single.secret);
+
+const verify: WebhookVerifier = severalShops
+  ? createShopRoutedVerifier({
+      secretOf: currentSecret,
+      secrets: async () =>
+        (await Promise.all([...secretNames.keys()].map(currentSecret))).filter((secret): secret is string =>
+          Boolean(secret),
+        ),
+    })
+  : async (body, headers) => {
+      const secret = (await loadEnv()).SHOPIFY_WEBHOOK_SECRET || single.secret;
+      if (secret !== single.secret) single = { secret, verify: createWebhookVerifier(secret) };
+      return single.verify(body, headers);
+    };
+
+export const deps = createWebhookDeps(
+  shops.map(({ config }) => config),
+  { telemetry, verify },
+  { severalShops },
+);

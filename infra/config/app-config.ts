@@ -1,10 +1,13 @@
+import { resolve } from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
 import {
+  ConfigError,
   hotwaxFields,
   notifierFields,
+  type ShopsFile,
   shopFields,
   shopifyAdminFields,
   slackAppFields,
@@ -13,6 +16,7 @@ import {
   timelineLinkFields,
   timingFields,
 } from '../../shared/config/config.js';
+import { readShopsFile } from '../../shared/config/shops.js';
 
 /**
  * Function timeouts, shared by the stateless stack (the functions) and the stateful stack (queue visibility timeouts
@@ -54,7 +58,8 @@ export const batchingWindows = {
  * synth still works offline.
  */
 const functionConfigSchema = z.object({
-  ...shopFields.partial().shape,
+  // SHOPS_FILE is not passed on as a setting: `-c shopsFile=…` bundles the file (infra config below).
+  ...shopFields.pick({ SHOPIFY_SHOP: true }).partial().shape,
   ...shopifyAdminFields.pick({ SHOPIFY_API_VERSION: true }).shape,
   // Every HotWax setting but the credentials, which live in the credentials secret.
   ...hotwaxFields.omit({ HOTWAX_API_TOKEN: true, HOTWAX_USERNAME: true, HOTWAX_PASSWORD: true }).partial({
@@ -144,6 +149,11 @@ const infraConfigSchema = z.object({
   alarmQuarantinedThreshold: positive(1),
   alarmSweepMissedThreshold: positive(1),
   alarmSubscriptionsMissingThreshold: positive(1),
+  /**
+   * Several shops: the SHOPS_FILE of DESIGN.md (`-c shopsFile=shops.json`), validated at synth and bundled with the
+   * functions that serve shops; adding a shop is a redeploy (no data migration: records are keyed by shop).
+   */
+  shopsFile: z.string().trim().min(1).optional(),
 });
 
 export type InfraConfig = z.infer<typeof infraConfigSchema>;
@@ -151,6 +161,8 @@ export type InfraConfig = z.infer<typeof infraConfigSchema>;
 export interface AppConfig {
   readonly functions: FunctionConfig;
   readonly infra: InfraConfig;
+  /** the shops of `-c shopsFile=…`, absolute path and content; absent = the single shop of SHOPIFY_SHOP */
+  readonly shops?: { readonly path: string; readonly file: ShopsFile };
   /** Required function settings still unset (synth warns; the functions refuse to start). */
   readonly missingForDeploy: string[];
 }
@@ -179,10 +191,24 @@ export const readAppConfig = (node: Node): AppConfig => {
   const problems = [functions, infra].flatMap((result) =>
     result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`),
   );
-  if (!functions.success || !infra.success) throw new AppConfigError(problems);
+  let shops: AppConfig['shops'];
+  const shopsFile = infra.success ? infra.data.shopsFile : undefined;
+  if (shopsFile) {
+    const path = resolve(shopsFile);
+    try {
+      shops = { path, file: readShopsFile(path) };
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems.map((problem) => `shopsFile: ${problem}`));
+    }
+  }
+  if (!functions.success || !infra.success || problems.length > 0) throw new AppConfigError(problems);
+  // With a shops file, each shop's domain and HotWax ids are in it; only the tenant's URL is still required.
+  const required = shops ? requiredForDeploy.filter((key) => key === 'HOTWAX_BASE_URL') : requiredForDeploy;
   return {
     functions: functions.data,
     infra: infra.data,
-    missingForDeploy: requiredForDeploy.filter((key) => functions.data[key] === undefined),
+    ...(shops ? { shops } : {}),
+    missingForDeploy: required.filter((key) => functions.data[key] === undefined),
   };
 };

@@ -31,7 +31,21 @@ export interface AppFunctionProps {
   readonly logRemovalPolicy?: RemovalPolicy;
   /** @default none — reserving concurrency fails to deploy in accounts with the default limit of 10. */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * The shops file (`-c shopsFile=…`): copied into the bundle as `shops.json`, and SHOPS_FILE points at it. A file in
+   * the bundle, not an environment variable, so it has no 4 KB limit and changes with the code it belongs to.
+   */
+  readonly shopsFile?: string;
 }
+
+/** Where a bundled shops file is in the Lambda runtime (the bundle is unpacked into LAMBDA_TASK_ROOT). */
+export const bundledShopsFile = '/var/task/shops.json';
+
+const copyShopsFile = (path: string) => ({
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (_inputDir: string, outputDir: string) => [`cp "${path}" "${outputDir}/shops.json"`],
+});
 
 /**
  * A Lambda function with this project's defaults: Node 24 on ARM64, X-Ray active tracing, its own log group with a
@@ -80,6 +94,7 @@ export class AppFunction extends NodejsFunction {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: serviceName,
         POWERTOOLS_METRICS_NAMESPACE: metricNamespace,
+        ...(props.shopsFile ? { SHOPS_FILE: bundledShopsFile } : {}),
         ...props.environment,
       },
       bundling: {
@@ -97,6 +112,7 @@ export class AppFunction extends NodejsFunction {
         externalModules: [],
         // Warnings still surface (e.g. a dependency esbuild cannot resolve); the per-file size table does not.
         logLevel: LogLevel.WARNING,
+        ...(props.shopsFile ? { commandHooks: copyShopsFile(props.shopsFile) } : {}),
       },
     });
   }

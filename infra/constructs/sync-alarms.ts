@@ -6,7 +6,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MetricName } from '../../shared/domain/metric-names.js';
-import { syncMetric } from './sync-metrics.js';
+import { shopMetric, syncMetric } from './sync-metrics.js';
 
 export interface AlarmThresholds {
   /** Errors of any one function in 5 minutes. */
@@ -78,6 +78,12 @@ export interface SyncAlarmsProps {
   /** Period of the sweeper's metrics (one data point per sweep). */
   readonly sweepInterval: Duration;
   readonly thresholds?: Partial<AlarmThresholds>;
+  /**
+   * Several shops (SHOPS_FILE): the alarms that make sense per shop (no webhooks received, sweep misses,
+   * subscriptions missing, sync SLO) exist once per shop, named after it; the others stay global. Empty: one shop,
+   * every alarm global as before.
+   */
+  readonly shops?: readonly string[];
 }
 
 export interface AlarmSpec {
@@ -173,8 +179,27 @@ export class SyncAlarms extends Construct {
         "webhook secret with the app's client secret and put the current one. Rejected deliveries are retried by " +
         'Shopify, so fixing the secret recovers them.',
     });
-    this.add('NoWebhooksReceived', {
-      metric: syncMetric(MetricName.WebhooksReceived, { period: t.noWebhooksPeriod }),
+    const shops = props.shops ?? [];
+    /** The metric of the whole deployment, or of one shop. */
+    const metricOf = (
+      shop: string | undefined,
+      name: MetricName,
+      options: Parameters<typeof syncMetric>[1] = {},
+    ) => (shop ? shopMetric(name, shop, options) : syncMetric(name, options));
+    /** One alarm, or one per shop when the deployment serves several: its id and description name the shop. */
+    const perShop = (id: string, spec: (shop: string | undefined) => AlarmSpec) => {
+      if (shops.length === 0) return void this.add(id, spec(undefined));
+      for (const shop of shops) {
+        const built = spec(shop);
+        this.add(`${id}-${shop.replace(/\.myshopify\.com$/, '')}`, {
+          ...built,
+          description: `${shop}: ${built.description}`,
+        });
+      }
+    };
+
+    perShop('NoWebhooksReceived', (shop) => ({
+      metric: metricOf(shop, MetricName.WebhooksReceived, { period: t.noWebhooksPeriod }),
       threshold: 1,
       comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
       // No data at all is exactly the failure this alarm exists for.
@@ -184,7 +209,7 @@ export class SyncAlarms extends Construct {
         'after failed deliveries, or the endpoint is unreachable; it can also be a quiet shop. Check the ' +
         "SubscriptionsMissing alarm and the app's webhook subscriptions in Shopify, and the Webhook5xx alarm. The " +
         'reconciliation sweep keeps catching orders meanwhile. Raise alarmNoWebhooksMinutes for low-volume shops.',
-    });
+    }));
     this.add('OrderEscalated', {
       metric: syncMetric(MetricName.Escalations),
       threshold: t.escalations,
@@ -194,15 +219,18 @@ export class SyncAlarms extends Construct {
         'shows fulfilled. Its support bundle (timeline, error text, job and log ids) is in Slack. A human must take ' +
         'it: fix the data in Shopify or send the bundle to HotWax support.',
     });
-    this.add('SyncSloBreached', {
-      metric: syncMetric(MetricName.InSyncWithinSlo, { statistic: Stats.AVERAGE, period: Duration.hours(1) }),
+    perShop('SyncSloBreached', (shop) => ({
+      metric: metricOf(shop, MetricName.InSyncWithinSlo, {
+        statistic: Stats.AVERAGE,
+        period: Duration.hours(1),
+      }),
       threshold: t.syncSloTarget,
       comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
       description:
         `Fewer than ${t.syncSloTarget * 100}% of the last hour's orders reached HotWax in the expected state within ` +
         '30 minutes. HotWax imports are slow or failing: check the New Orders / Shopify Order MDM jobs in HotWax, ' +
         'the OrdersMissing and OrdersBlocked series on the dashboard, and Slack for blocked orders.',
-    });
+    }));
     this.add('SyncLagP99High', {
       metric: syncMetric(MetricName.SyncLagSeconds, { statistic: Stats.p(99), period: Duration.hours(1) }),
       threshold: t.syncLagP99Seconds,
@@ -220,8 +248,8 @@ export class SyncAlarms extends Construct {
         'was NOT recorded. Inspect the object (a Shopify API version change?), fix the parser, then replay it. The ' +
         'sweep may also pick the order up from Shopify.',
     });
-    this.add('SweepFoundMissedWebhooks', {
-      metric: syncMetric(MetricName.SweepWebhooksMissed, { period: props.sweepInterval }),
+    perShop('SweepFoundMissedWebhooks', (shop) => ({
+      metric: metricOf(shop, MetricName.SweepWebhooksMissed, { period: props.sweepInterval }),
       threshold: t.sweepWebhooksMissed,
       comparison: atLeast,
       // One sweep can race a webhook that is still being delivered; two in a row means webhooks are being lost.
@@ -230,9 +258,9 @@ export class SyncAlarms extends Construct {
         'Two sweeps in a row found orders in Shopify whose webhooks never arrived: webhooks are being lost ' +
         '(subscription deleted or filtered, endpoint failing, Shopify delivery delays). The sweep already queued ' +
         'checks for those orders; find out why deliveries are missing.',
-    });
-    this.add('WebhookSubscriptionsMissing', {
-      metric: syncMetric(MetricName.SubscriptionsMissing, {
+    }));
+    perShop('WebhookSubscriptionsMissing', (shop) => ({
+      metric: metricOf(shop, MetricName.SubscriptionsMissing, {
         statistic: Stats.MAXIMUM,
         period: props.sweepInterval,
       }),
@@ -242,7 +270,7 @@ export class SyncAlarms extends Construct {
         'The orders/create or orders/fulfilled webhook subscription pointing at this API is missing in Shopify ' +
         '(Shopify deletes subscriptions after repeated failed deliveries). Re-create it in the app, or deploy with ' +
         'RESTORE_WEBHOOK_SUBSCRIPTIONS=true so the sweep restores it. The sweep covers missed orders meanwhile.',
-    });
+    }));
     this.add('HotwaxImportFlowUnhealthy', {
       metric: syncMetric(MetricName.ImportFlowUnhealthy, {
         statistic: Stats.MAXIMUM,

@@ -13,7 +13,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MetricName } from '../../shared/domain/metric-names.js';
-import { syncMetric } from './sync-metrics.js';
+import { shopMetric, syncMetric } from './sync-metrics.js';
 
 export interface SyncDashboardProps {
   readonly dashboardName: string;
@@ -26,6 +26,8 @@ export interface SyncDashboardProps {
   };
   readonly webhook5xx: Metric;
   readonly alarms: IAlarm[];
+  /** Several shops (SHOPS_FILE): a row of widgets with one line per shop; empty = one shop, no such row. */
+  readonly shops?: readonly string[];
 }
 
 /** One screen that answers "are orders reaching HotWax, and if not, why": outcomes, repairs, lag, queues, intake. */
@@ -49,6 +51,70 @@ export class SyncDashboard extends Construct {
         period: Duration.minutes(15),
       });
 
+    const shops = props.shops ?? [];
+    const label = (shop: string) => shop.replace(/\.myshopify\.com$/, '');
+    /** One line per shop of the deployment, from the [service, shop] series the telemetry emits. */
+    const perShop = (name: MetricName, options: Parameters<typeof shopMetric>[2] = {}) =>
+      shops.map((shop) => shopMetric(name, shop, { label: label(shop), ...options }));
+    const shopRows =
+      shops.length === 0
+        ? []
+        : [
+            [
+              new TextWidget({
+                markdown: `## By shop\n${shops.join(' · ')} — each line is one shop; its alarms carry its name.`,
+                width: 24,
+                height: 1,
+              }),
+            ],
+            [
+              new GraphWidget({
+                title: 'Webhooks received, by shop',
+                width: 6,
+                left: perShop(MetricName.WebhooksReceived),
+              }),
+              new GraphWidget({
+                title: 'In sync within 30 min (ratio), by shop',
+                width: 6,
+                left: perShop(MetricName.InSyncWithinSlo, {
+                  statistic: Stats.AVERAGE,
+                  period: Duration.hours(1),
+                }),
+                leftYAxis: { min: 0, max: 1, showUnits: false },
+              }),
+              new GraphWidget({
+                title: 'Orders missing in HotWax, by shop',
+                width: 6,
+                left: perShop(MetricName.OrdersMissing),
+              }),
+              new GraphWidget({
+                title: 'Orders blocked on data, by shop',
+                width: 6,
+                left: perShop(MetricName.OrdersBlocked),
+              }),
+            ],
+            [
+              new GraphWidget({
+                title: 'Sweep: webhooks missed, by shop',
+                width: 8,
+                left: perShop(MetricName.SweepWebhooksMissed),
+              }),
+              new GraphWidget({
+                title: 'Webhook subscriptions missing, by shop',
+                width: 8,
+                left: perShop(MetricName.SubscriptionsMissing, { statistic: Stats.MAXIMUM }),
+              }),
+              new GraphWidget({
+                title: 'Sync lag p99 (s), by shop',
+                width: 8,
+                left: perShop(MetricName.SyncLagSeconds, {
+                  statistic: Stats.p(99),
+                  period: Duration.minutes(15),
+                }),
+              }),
+            ],
+          ];
+
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.days(1),
@@ -63,6 +129,7 @@ export class SyncDashboard extends Construct {
           }),
         ],
         [new AlarmStatusWidget({ title: 'Alarms', alarms: props.alarms, width: 24, height: 4 })],
+        ...shopRows,
         [
           new GraphWidget({
             title: 'Check outcomes (orders per state)',

@@ -15,3 +15,7 @@ export const syncMetric = (metricName: MetricName, options: MetricOptions = {}):
     period: Duration.minutes(5),
     ...options,
   });
+
+/** The same metric of one shop: the [service, shop] set the telemetry emits beside the others. */
+export const shopMetric = (metricName: MetricName, shop: string, options: MetricOptions = {}): Metric =>
+  syncMetric(metricName, { ...options, dimensionsMap: { service: serviceName, shop } });

@@ -59,6 +59,12 @@ export interface StatefulResources {
 
 export interface StatelessStackProps extends StackProps {
   readonly stateful: StatefulResources;
+  /**
+   * Several shops (`-c shopsFile=…`): bundled with the functions that serve shops (webhook, checker, notifier,
+   * sweeper, doctor); their per-shop alarms and dashboard widgets. Secret names in it are keys of the webhook secret
+   * (`webhookSecret`, read only by the webhook function) and of the credentials secret (`adminToken`).
+   */
+  readonly shops?: { readonly path: string; readonly shops: readonly string[] };
   /** Non-secret function settings, named like the environment variables the functions read. */
   readonly functionConfig: FunctionConfig;
   readonly alarmThresholds?: Partial<AlarmThresholds>;
@@ -186,6 +192,8 @@ const bindings = (fn: AppFunction, stateful: StatefulResources, cfg: FunctionCon
   },
 });
 
+const shopsFileOf = (props: StatelessStackProps) => (props.shops ? { shopsFile: props.shops.path } : {});
+
 /**
  * The functions, the HTTP API, the schedule, the alarms and the dashboard: everything that can be destroyed and
  * redeployed without losing data.
@@ -222,6 +230,7 @@ export class StatelessStack extends Stack {
     // --- webhook: verify, record, schedule the check; quarantine what cannot be parsed -------------------------
     this.webhookFunction = new AppFunction(this, 'WebhookFunction', {
       entry: 'functions/webhook/handler.ts',
+      ...shopsFileOf(props),
       description: 'POST /webhooks/shopify: verifies the HMAC, records the order, schedules its check',
       timeout: functionTimeouts.webhook,
       // More CPU for a fast cold start: Shopify waits only 5 s for the answer.
@@ -264,6 +273,7 @@ export class StatelessStack extends Stack {
     // --- checker: compare with HotWax, repair, verify ---------------------------------------------------------
     this.checkerFunction = new AppFunction(this, 'CheckerFunction', {
       entry: 'functions/checker/handler.ts',
+      ...shopsFileOf(props),
       description: 'Checks orders against HotWax and repairs the missing or stuck ones',
       timeout: functionTimeouts.checker,
       logRetention,
@@ -290,6 +300,7 @@ export class StatelessStack extends Stack {
     // --- notifier: Slack, from the notify queue and from alarms ----------------------------------------------
     this.notifierFunction = new AppFunction(this, 'NotifierFunction', {
       entry: 'functions/notifier/handler.ts',
+      ...shopsFileOf(props),
       description: 'Sends Slack notifications and digests; forwards CloudWatch alarms',
       timeout: functionTimeouts.notifier,
       logRetention,
@@ -320,6 +331,7 @@ export class StatelessStack extends Stack {
     // --- sweeper: reconciliation against Shopify, overdue checks, subscription watchdog -----------------------
     this.sweeperFunction = new AppFunction(this, 'SweeperFunction', {
       entry: 'functions/sweeper/handler.ts',
+      ...shopsFileOf(props),
       description: 'Reconciliation sweep: orders without webhooks, overdue checks, webhook subscriptions',
       timeout: functionTimeouts.sweeper,
       logRetention,
@@ -364,6 +376,7 @@ export class StatelessStack extends Stack {
     // --- doctor: proves the deployed configuration on demand, read-only ------------------------------------------
     this.doctorFunction = new AppFunction(this, 'DoctorFunction', {
       entry: 'functions/doctor/handler.ts',
+      ...shopsFileOf(props),
       description:
         'Invoke to prove the configuration: HotWax, Shopify and Slack, one line each, read-only (npm run cli -- doctor)',
       timeout: functionTimeouts.doctor,
@@ -548,6 +561,7 @@ export class StatelessStack extends Stack {
       webhook5xx,
       sweepInterval: Duration.seconds(cfg.SWEEP_INTERVAL_SECONDS),
       thresholds: props.alarmThresholds,
+      shops: props.shops?.shops ?? [],
     });
     this.alarms.add('SlackReplyDlqNotEmpty', {
       metric: stateful.slackReplyDlq.metricApproximateNumberOfMessagesVisible({
@@ -572,6 +586,7 @@ export class StatelessStack extends Stack {
       },
       webhook5xx,
       alarms: this.alarms.alarms,
+      shops: props.shops?.shops ?? [],
     });
 
     new CfnOutput(this, 'WebhookUrl', {

@@ -52,8 +52,11 @@ const optionalQueueUrl = optionalText.pipe(queueUrl.optional());
 /** The dead-letter queues, for moving their messages back once HotWax or Slack answers again; unset = never. */
 const deadLetterFields = z.object({ CHECK_DLQ_URL: optionalQueueUrl, NOTIFY_DLQ_URL: optionalQueueUrl });
 
-/** The shop of a single-shop deployment. */
-export const shopFields = z.object({ SHOPIFY_SHOP: shopDomain });
+/**
+ * The shop of a single-shop deployment; or SHOPS_FILE, the JSON file of every shop (`shopsFileSchema` below), read by
+ * `parseShops` (shared/config/shops.ts), which then sets SHOPIFY_SHOP and the shop's ids for each shop in turn.
+ */
+export const shopFields = z.object({ SHOPIFY_SHOP: shopDomain, SHOPS_FILE: optionalText });
 
 export const shopifyAdminFields = shopFields.extend({
   SHOPIFY_ADMIN_TOKEN: z.string().min(1, { error: 'must be the Admin API access token (shpat_…)' }),
@@ -437,3 +440,72 @@ export const parseConfig = <S extends z.ZodType>(
     }),
   );
 };
+
+// --- several shops in one deployment (SHOPS_FILE) ----------------------------------------------------------------
+
+/** The name a secret is found under: an environment variable locally, a key of the credentials secret in AWS. */
+const secretName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+    error:
+      'must be the NAME of an environment variable / secret key (e.g. SHOPIFY_ADMIN_TOKEN_US), not a value',
+  });
+
+/**
+ * Settings a shop sets apart from the deployment's, by environment name: its timings, and (tests, sandbox) its Admin
+ * API version and base URL. Numbers or text, as in the environment; the values are checked by the same fields as
+ * the environment's when each shop's configuration is parsed.
+ */
+const shopOverrideKeys = [
+  ...(Object.keys(timingFields.shape) as Array<keyof typeof timingFields.shape>),
+  'SHOPIFY_API_VERSION',
+  'SHOPIFY_ADMIN_URL',
+] as const;
+const shopOverrides = z.partialRecord(z.enum(shopOverrideKeys), z.union([z.number(), z.string()]), {
+  error: `may only set ${shopOverrideKeys.join(', ')}`,
+});
+
+/** One shop of SHOPS_FILE (DESIGN.md's format): its domain, HotWax ids, the names of its secrets, its routing. */
+export const shopEntrySchema = z.strictObject({
+  shop: shopDomain,
+  hotwax: z.strictObject({
+    shopId: z.string().trim().min(1, { error: "must be HotWax's shop id" }),
+    shopifyConfigId: z.string().trim().min(1, { error: "must be HotWax's Shopify config id for this shop" }),
+    productStoreId: z.string().trim().min(1, { error: "must be HotWax's product store id" }),
+    /** Maarg: the fallback job's remote id when it is not the shopifyConfigId */
+    systemMessageRemoteId: z.string().trim().min(1).optional(),
+  }),
+  secrets: z.strictObject({
+    /** the app's client secret that signs this shop's webhooks; unset = SHOPIFY_WEBHOOK_SECRET (one app, shared) */
+    webhookSecret: secretName.optional(),
+    /** this shop's Admin API access token */
+    adminToken: secretName,
+  }),
+  /** where this shop's Slack messages go; unset = SLACK_CHANNEL_ID */
+  slackChannelId: z
+    .string()
+    .trim()
+    .regex(/^[CGD][A-Z0-9]+$/, { error: 'must be a Slack channel id such as C0123ABCD' })
+    .optional(),
+  overrides: shopOverrides.optional(),
+});
+
+export const shopsFileSchema = z
+  .strictObject({ shops: z.array(shopEntrySchema).min(1, { error: 'must list at least one shop' }) })
+  .superRefine((file, ctx) => {
+    const seen = new Map<string, number>();
+    file.shops.forEach((entry, index) => {
+      const first = seen.get(entry.shop);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['shops', index, 'shop'],
+          message: `lists ${entry.shop} again (first at shops.${first})`,
+        });
+      } else seen.set(entry.shop, index);
+    });
+  });
+
+export type ShopEntry = z.infer<typeof shopEntrySchema>;
+export type ShopsFile = z.infer<typeof shopsFileSchema>;

@@ -54,8 +54,9 @@ export interface OrderRepository {
     orderId: string,
   ): Promise<{ records: OrderRecord[]; timeline: Array<TimelineEvent & { shop: string }> }>;
   /** Orders in one state, longest in it first. */
-  listByState(state: SyncState, limit?: number): Promise<OrderRecord[]>;
-  countByState(state: SyncState): Promise<number>;
+  /** `shop` narrows to one shop's records (several shops in one deployment) */
+  listByState(state: SyncState, limit?: number, shop?: string): Promise<OrderRecord[]>;
+  countByState(state: SyncState, shop?: string): Promise<number>;
   /** Records of the shop whose check was due before `before` and never ran. */
   listOverdue(shop: string, before: number, limit?: number): Promise<OrderRecord[]>;
   /** Claims a run of a HotWax job for the shop unless one was claimed within `cooldownMs`. */
@@ -324,6 +325,9 @@ export interface ShopDirectory {
 export type WebhookVerification =
   | { authentic: false; reason: string }
   | { authentic: true; missingHeaders: string[] };
+
+/** What a shop-routed verifier answers for a shop the deployment does not serve: it has no secret to verify with. */
+export const unknownShopReason = 'unknown_shop';
 
 /** Checks Shopify's HMAC over the exact raw bytes of the body (never a decoded string). */
 export type WebhookVerifier = (

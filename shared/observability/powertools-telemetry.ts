@@ -5,7 +5,8 @@ import type { Telemetry } from '../domain/ports.js';
 
 /**
  * Telemetry over Powertools. Every metric goes to the [service] dimension set that alarms read; one with extra
- * dimensions (shop, channel) is also emitted on its own so dashboards can split by them.
+ * dimensions (shop, channel) is also emitted on its own so dashboards can split by them, and once more with the
+ * shop alone, the set the per-shop alarms read.
  */
 export const createPowertoolsTelemetry = ({
   logger,
@@ -25,6 +26,12 @@ export const createPowertoolsTelemetry = ({
       const single = metrics.singleMetric();
       for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
       single.addMetric(name, unit, value);
+      // The per-shop alarms and widgets read [service, shop] alone, whatever else (channel, flow) split the series.
+      if (dimensions.shop && Object.keys(dimensions).length > 1) {
+        const byShop = metrics.singleMetric();
+        byShop.addDimension('shop', dimensions.shop);
+        byShop.addMetric(name, unit, value);
+      }
     }
   };
   return {

@@ -5,7 +5,7 @@ import type { CheckOrdersDeps } from '../use-cases/check-orders/check-orders.js'
 import { createRedriveWhenHealthy } from '../use-cases/redrive-dead-letters/redrive-dead-letters.js';
 import { createOrderTable, createQueueRetries, createQueues, runtimeDefaults } from './aws.js';
 import { type Overrides, replaced } from './options.js';
-import { createShopDirectory } from './shops.js';
+import { createShopDirectory, listOf } from './shops.js';
 
 /** Orders in sync within this of their creation count towards the SLO (InSyncWithinSlo). */
 const syncSloSeconds = 1800;
@@ -18,13 +18,15 @@ export interface CheckerDeps extends CheckOrdersDeps {
 }
 
 /**
- * The checker's dependencies: the table, both queues, the shops with their HotWax and Shopify, and what its
+ * The checker's dependencies: the table, both queues, every shop with its HotWax ids and Shopify, and what its
  * handler does with failed records and the check DLQ.
  */
 export const createCheckerDeps = (
-  config: CheckerConfig,
+  configs: CheckerConfig | readonly CheckerConfig[],
   overrides: Overrides<CheckerDeps> = {},
 ): CheckerDeps => {
+  const shops = listOf(configs);
+  const config = shops[0] as CheckerConfig;
   const { queue, notifier } = createQueues(config, overrides);
   const table = createOrderTable(config, overrides);
   const telemetry = overrides.telemetry ?? runtimeDefaults.telemetry;
@@ -41,7 +43,7 @@ export const createCheckerDeps = (
       : async () => {},
     store: table.store,
     // Maarg re-imports swap the fallback job's fromDate: the originals are journalled in the table first.
-    shops: createShopDirectory(config, {
+    shops: createShopDirectory(shops, {
       repairJournal: createHotwaxRepairJournal({ client: table.client, tableName: config.TABLE_NAME }),
       ...overrides,
     }),

@@ -11,7 +11,7 @@ import { SlackUnavailableError } from '../domain/ports.js';
 import { shopDirectory } from '../domain/shop-directory.js';
 import type { DoctorDeps, ExplainFailure, LocalProbe } from '../use-cases/doctor/doctor-ports.js';
 import type { WiringOptions } from './options.js';
-import { createShopDirectory, createShopifyPort, hotwaxPortOptionsFromConfig } from './shops.js';
+import { createShopDirectory, createShopifyPort, hotwaxPortOptionsFromConfig, listOf } from './shops.js';
 
 /** Slack's codes for a token that no longer works: the configuration must change. */
 const refusedTokenCodes = new Set([
@@ -102,15 +102,17 @@ export interface DoctorContext {
 }
 
 /**
- * `doctor`'s dependencies: the deployment's shops (one today: the single-shop variables; `SHOPS_FILE` later) with
+ * `doctor`'s dependencies: the deployment's shops (the single-shop variables, or every shop of `SHOPS_FILE`) with
  * their ports and the probes doctor adds, Slack, and this machine. Without a configuration that parses, only the
  * problems and the machine.
  */
 export const createDoctorDeps = (
-  config: DoctorConfig | undefined,
+  configs: DoctorConfig | readonly DoctorConfig[] | undefined,
   context: DoctorContext,
   options: WiringOptions = {},
 ): DoctorDeps => {
+  const shops = configs === undefined ? [] : listOf(configs);
+  const config = shops[0];
   const base = {
     configurationProblems: context.configurationProblems ?? [],
     configurationSource: context.configurationSource,
@@ -128,14 +130,15 @@ export const createDoctorDeps = (
   }
   return {
     ...base,
-    shops: createShopDirectory(config, options),
-    // Each shop's probes from its own settings; a single-shop environment has one shop, its settings the config's.
+    shops: createShopDirectory(shops, options),
+    // Each shop's probes from its own settings (its HotWax ids, its Admin API token).
     probesFor: (shop) => {
-      const admin = createShopifyPort(config, options);
+      const own = shops.find((candidate) => candidate.SHOPIFY_SHOP === shop.shop) ?? config;
+      const admin = createShopifyPort(own, options);
       return {
-        hotwax: createHotwaxProbe(hotwaxPortOptionsFromConfig(config, { shop: shop.shop })),
-        shopify: { apiVersion: config.SHOPIFY_API_VERSION, installation: () => admin.appInstallation() },
-        webhookCallbackUrl: config.WEBHOOK_CALLBACK_URL,
+        hotwax: createHotwaxProbe(hotwaxPortOptionsFromConfig(own, { shop: shop.shop })),
+        shopify: { apiVersion: own.SHOPIFY_API_VERSION, installation: () => admin.appInstallation() },
+        webhookCallbackUrl: own.WEBHOOK_CALLBACK_URL,
       };
     },
     slack: createSlackProbe(config),

@@ -26,14 +26,32 @@ export interface NotifierDeps extends SendNotificationsDeps {
  */
 export const createNotifierDeps = (
   config: NotifierConfig,
-  overrides: Overrides<SendNotificationsDeps> & { write?: (text: string) => void } = {},
+  overrides: Overrides<SendNotificationsDeps> & {
+    write?: (text: string) => void;
+    /** SHOPS_FILE's `slackChannelId` by shop: those shops' messages and digests go there (Web API only) */
+    shopChannels?: Readonly<Record<string, string>>;
+  } = {},
 ): NotifierDeps => {
-  const { write, ...rest } = overrides;
+  const { write, shopChannels = {}, ...rest } = overrides;
+  const senderOptions = {
+    write: write ?? ((text: string) => process.stdout.write(`${text}\n`)),
+    ...withExtras(notifierOrderExtras(config)),
+  };
+  const sender = createSlackSender(config, senderOptions);
+  // An incoming webhook posts to the one channel it was made for: routing needs the bot token.
+  const routed = new Map(
+    sender.kind === 'web-api'
+      ? Object.entries(shopChannels)
+          .filter(([, channel]) => channel !== config.SLACK_CHANNEL_ID)
+          .map(([shop, channel]) => [
+            shop,
+            createSlackSender({ ...config, SLACK_CHANNEL_ID: channel }, senderOptions),
+          ])
+      : [],
+  );
   const deps: SendNotificationsDeps = {
-    sender: createSlackSender(config, {
-      write: write ?? ((text) => process.stdout.write(`${text}\n`)),
-      ...withExtras(notifierOrderExtras(config)),
-    }),
+    sender,
+    ...(routed.size > 0 ? { senderOf: (shop: string) => routed.get(shop) } : {}),
     ...runtimeDefaults,
     store: createSlackThreadStore({
       client: createOrderTable(config, rest).client,

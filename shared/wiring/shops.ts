@@ -77,6 +77,15 @@ export const createShopContext = (config: ShopConfig, options: WiringOptions = {
   settings: shopSettingsFromConfig(config),
 });
 
-/** The shops of a single-shop environment (SHOPIFY_SHOP and its HotWax ids): a directory of one. */
-export const createShopDirectory = (config: ShopConfig, options: WiringOptions = {}): ShopDirectory =>
-  shopDirectory([createShopContext(config, options)]);
+/**
+ * The shops the deployment serves: a single-shop environment's one (SHOPIFY_SHOP and its HotWax ids), or every shop
+ * of SHOPS_FILE, each with its own Admin API token, HotWax ids and timings (`parseShops`).
+ */
+export const createShopDirectory = (
+  configs: ShopConfig | readonly ShopConfig[],
+  options: WiringOptions = {},
+): ShopDirectory => shopDirectory(listOf(configs).map((config) => createShopContext(config, options)));
+
+/** A factory's configuration: one shop's, or every shop's (the first holds the deployment-wide settings). */
+export const listOf = <C>(configs: C | readonly C[]): readonly C[] =>
+  Array.isArray(configs) ? (configs as readonly C[]) : [configs as C];

@@ -34,6 +34,21 @@ export const createSweeperDeps = (
   };
 };
 
+/**
+ * Every shop's sweep (SHOPS_FILE, or the one shop of the environment): each its own Admin API, HotWax ids, lease and
+ * checkpoint. The DLQs are the deployment's: only the first shop's sweep probes them.
+ */
+export const createShopSweeps = (
+  configs: readonly SweeperConfig[],
+  overrides: Overrides<SweepOrdersDeps> = {},
+): SweepOrdersDeps[] =>
+  configs.map((config, index) => {
+    const deps = createSweeperDeps(config, overrides);
+    if (index === 0) return deps;
+    const { deadLetters: _deployment, ...shopOnly } = deps;
+    return shopOnly;
+  });
+
 /** The DLQs the sweep probes: those configured (the stack sets both). */
 const deadLettersOf = (config: SweeperConfig, overrides: Overrides<SweepOrdersDeps>) => {
   const client = createSqsClient(config, awsOptions(overrides));

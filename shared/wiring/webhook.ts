@@ -6,23 +6,45 @@ import type { IngestWebhookDeps } from '../use-cases/ingest-webhook/ingest-webho
 import { createOrderTable, createQueues, runtimeDefaults } from './aws.js';
 import { awsOptions, type Overrides, replaced } from './options.js';
 
-/** The webhook function's dependencies: the table, the check queue, the quarantine bucket, the HMAC verifier. */
+/**
+ * The webhook function's dependencies: the table, the check queue, the quarantine bucket, the HMAC verifier. Given
+ * several shops (SHOPS_FILE), it serves exactly those, each with its own check delays; pass a shop-routed `verify`
+ * (`createShopRoutedVerifier`) so each delivery is verified with its shop's secret.
+ */
 export const createWebhookDeps = (
-  config: WebhookConfig,
+  configs: WebhookConfig | readonly WebhookConfig[],
   overrides: Overrides<IngestWebhookDeps> = {},
-): IngestWebhookDeps => ({
-  ...runtimeDefaults,
-  verify: createWebhookVerifier(config.SHOPIFY_WEBHOOK_SECRET),
-  store: createOrderTable(config, overrides).store,
-  queue: createQueues(config, overrides).queue,
-  quarantine: createQuarantineStore({
-    client: createS3Client(config, awsOptions(overrides)),
-    bucket: config.QUARANTINE_BUCKET,
-  }),
-  config: {
-    expectedShop: config.SHOPIFY_SHOP,
-    checkDelaySeconds: config.CHECK_DELAY_SECONDS,
-    fulfilledCheckDelaySeconds: config.FULFILLED_CHECK_DELAY_SECONDS,
-  },
-  ...replaced(overrides),
-});
+  { severalShops = Array.isArray(configs) && configs.length > 1 }: { severalShops?: boolean } = {},
+): IngestWebhookDeps => {
+  const shops: readonly WebhookConfig[] = Array.isArray(configs) ? configs : [configs as WebhookConfig];
+  const config = shops[0] as WebhookConfig;
+  return {
+    ...runtimeDefaults,
+    verify: createWebhookVerifier(config.SHOPIFY_WEBHOOK_SECRET),
+    store: createOrderTable(config, overrides).store,
+    queue: createQueues(config, overrides).queue,
+    quarantine: createQuarantineStore({
+      client: createS3Client(config, awsOptions(overrides)),
+      bucket: config.QUARANTINE_BUCKET,
+    }),
+    config: {
+      expectedShop: config.SHOPIFY_SHOP,
+      checkDelaySeconds: config.CHECK_DELAY_SECONDS,
+      fulfilledCheckDelaySeconds: config.FULFILLED_CHECK_DELAY_SECONDS,
+      ...(severalShops
+        ? {
+            shops: Object.fromEntries(
+              shops.map((shop) => [
+                shop.SHOPIFY_SHOP ?? '',
+                {
+                  checkDelaySeconds: shop.CHECK_DELAY_SECONDS,
+                  fulfilledCheckDelaySeconds: shop.FULFILLED_CHECK_DELAY_SECONDS,
+                },
+              ]),
+            ),
+          }
+        : {}),
+    },
+    ...replaced(overrides),
+  };
+};

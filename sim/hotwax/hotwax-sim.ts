@@ -59,6 +59,10 @@ export interface HotwaxSimOptions {
   shopifyConfigId?: string;
   shopId?: string;
   productStoreId?: string;
+  /** Shopify configs of the tenant's other shops (one tenant, several shops): their imports are accepted too */
+  otherShopifyConfigIds?: string[];
+  /** the tenant's other shops whose New Orders and approval jobs are scheduled too (one tenant, several shops) */
+  otherShops?: Array<{ shopId: string; shopifyConfigId: string }>;
   orderMdmConfigId?: string;
   /** names of the configurable services (`POST /api/service/<name>`) */
   importOrderService?: string;
@@ -303,6 +307,8 @@ const defaults: Omit<Resolved, 'systemMessageRemoteId'> & { systemMessageRemoteI
   shopifyConfigId: 'SHOPIFY_CONFIG_SIM',
   shopId: 'SIM_SHOP',
   productStoreId: 'STORE',
+  otherShopifyConfigIds: [],
+  otherShops: [],
   orderMdmConfigId: 'CRT_SHOPIFY_ORDER',
   importOrderService: 'importShopifyOrderById',
   refreshOrderService: 'refreshShopifyOrder',
@@ -375,6 +381,10 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   } as Resolved;
   if (!settings.systemMessageRemoteId) settings.systemMessageRemoteId = settings.shopifyConfigId;
   const now = options.now ?? Date.now;
+  const knownConfig = (id: unknown) =>
+    id === settings.shopifyConfigId ||
+    settings.otherShopifyConfigIds.includes(String(id)) ||
+    settings.otherShops.some((other) => other.shopifyConfigId === String(id));
 
   // --- state -------------------------------------------------------------------------------------------------
   let sequence = 0;
@@ -477,6 +487,21 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     }
     definitions.push(draft('JOB_IMP_MISS_ORD'), draft('JOB_APR_ORD'));
     if (approvalScheduled) definitions.push(scheduled('JOB_APR_ORD', '10302'));
+    // The tenant's other shops have their own schedules of the same jobs.
+    settings.otherShops.forEach((other, index) => {
+      const ofShop = (job: SimJob): SimJob => ({
+        ...job,
+        jobId: `${job.jobId}${index + 1}`,
+        runtimeDataId: `RD${job.jobId}${index + 1}`,
+        shopId: other.shopId,
+        ...(job.systemJobEnumId === 'JOB_APR_ORD'
+          ? {}
+          : { runtimeData: { ...job.runtimeData, shopifyConfigId: other.shopifyConfigId } }),
+      });
+      if (settings.newOrdersJobDefined && settings.newOrdersJobScheduled)
+        definitions.push(ofShop(scheduled('JOB_IMP_ORD', '10232')));
+      if (approvalScheduled) definitions.push(ofShop(scheduled('JOB_APR_ORD', '10302')));
+    });
     jobs = [...definitions, ...jobs];
   };
 
@@ -690,7 +715,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       systemJobEnumId: definition.systemJobEnumId,
       statusId: 'SERVICE_PENDING',
       runTime: now(),
-      shopId: settings.shopId,
+      shopId: definition.shopId ?? settings.shopId,
       productStoreId: settings.productStoreId,
       parentJobId: definition.jobId,
       // A run given a tempExprId looks like a recurring schedule to Job Manager: keep it visible.
@@ -887,7 +912,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       );
     }
     if (systemJobEnumId === 'JOB_IMP_ORD') {
-      if (body.shopifyConfigId !== settings.shopifyConfigId) {
+      if (!knownConfig(body.shopifyConfigId)) {
         return hotwaxError(res, call, `ShopifyConfig [${String(body.shopifyConfigId)}] not found`);
       }
       // The service validates its parameters when the run starts: without `frequency` the run fails.
@@ -915,7 +940,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   const callService = (res: ServerResponse, call: SimCall, name: string, body: Record<string, unknown>) => {
     if (name === settings.importOrderService) {
       const shopifyOrderId = String(body.shopifyOrderId ?? '');
-      if (body.shopifyConfigId !== settings.shopifyConfigId) {
+      if (!knownConfig(body.shopifyConfigId)) {
         return hotwaxError(res, call, `ShopifyConfig [${String(body.shopifyConfigId)}] not found`);
       }
       if (!queue.has(shopifyOrderId) && !liveOrder(shopifyOrderId)) {

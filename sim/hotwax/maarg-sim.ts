@@ -62,6 +62,7 @@ export interface MaargSimContext {
     productStoreId: string;
     systemMessageRemoteId: string;
     otherShopRemoteIds: readonly string[];
+    otherShopifyConfigIds: readonly string[];
     fallbackJobDefined: boolean;
     realtimeJobDefined: boolean;
     autoApproveOrder: string;
@@ -331,8 +332,14 @@ export const createMaargSim = (ctx: MaargSimContext) => {
         run.hasError = 'Y';
         run.errors = error;
       } else if (job.serviceName === fallbackService && job.jobName !== fallbackTemplate) {
-        // Other shops' orders are not in this simulator's queue: their clones import nothing from it.
-        if (run.parameters.systemMessageRemoteId === ctx.settings.systemMessageRemoteId) syncOrders(job, run);
+        // Other shops' orders are not in this simulator's queue: their clones import nothing from it, unless the
+        // tenant serves that shop too (one tenant, several shops: `otherShopifyConfigIds`).
+        const remoteId = String(run.parameters.systemMessageRemoteId);
+        if (
+          remoteId === ctx.settings.systemMessageRemoteId ||
+          ctx.settings.otherShopifyConfigIds.includes(remoteId)
+        )
+          syncOrders(job, run);
       }
       run.endTime = ctx.now();
       if (run.hasError === 'N') job.lastRunTime = run.startTime;

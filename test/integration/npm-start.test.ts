@@ -161,7 +161,8 @@ describe('npm start', () => {
 
       await run.waitFor(/Sandbox story complete/, 150_000);
       const summary = [...run.output().matchAll(/^ {2}(#\d+) {2}(\d+) {2}(\w+)/gm)];
-      expect(summary.length).toBe(8);
+      // Two shops: every branch in the outfitters' shop, three orders of the same names in the outlet's.
+      expect(summary.length).toBe(11);
       for (const [, name, orderId, expected] of summary) {
         const { status, body } = await getJson(`${url}/orders/${orderId}`);
         expect(status).toBe(200);
@@ -174,7 +175,7 @@ describe('npm start', () => {
       const links = [...run.output().matchAll(/^ +timeline: (http\S+)$/gm)].map(
         (match) => match[1] as string,
       );
-      expect(links).toHaveLength(8);
+      expect(links).toHaveLength(11);
       const page = await fetch(links[2] as string);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('Order #1003');
@@ -218,9 +219,25 @@ describe('npm start', () => {
       const sweep = await cli('sweep', '--since', '1h', '--json');
       expect(sweep.code).toBe(0);
       expect(JSON.parse(sweep.stdout)).toMatchObject({
-        shop: 'sandbox-outfitters.myshopify.com',
-        completed: true,
+        shops: [
+          { shop: 'sandbox-outfitters.myshopify.com', completed: true },
+          { shop: 'sandbox-outlet.myshopify.com', completed: true },
+        ],
+        failed: [],
       });
+      const outletOnly = await cli(
+        'sweep',
+        '--since',
+        '1h',
+        '--shop',
+        'sandbox-outlet.myshopify.com',
+        '--json',
+      );
+      expect(JSON.parse(outletOnly.stdout).shops).toEqual([
+        expect.objectContaining({ shop: 'sandbox-outlet.myshopify.com' }),
+      ]);
+      const outletStatus = await cli('status', '--shop', 'sandbox-outlet.myshopify.com', '--json');
+      expect(JSON.parse(outletStatus.stdout).counts.in_sync).toBe(3);
       const doctor = await cli('doctor', '--json');
       const report = JSON.parse(doctor.stdout) as {
         exitCode: number;
@@ -243,7 +260,7 @@ describe('npm start', () => {
     } finally {
       rmSync(checkout, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   it('plays the sandbox story on a Maarg tenant with HOTWAX_BACKEND=maarg, its branches as Maarg can', async () => {
     const run = start({ ...cleanEnv(), PORT: '0', HOTWAX_BACKEND: 'maarg' });
@@ -251,7 +268,7 @@ describe('npm start', () => {
 
     await run.waitFor(/Sandbox story complete/, 150_000);
     const summary = [...run.output().matchAll(/^ {2}(#\d+) {2}(\d+) {2}(\w+) +(.*)$/gm)];
-    expect(summary.length).toBe(8);
+    expect(summary.length).toBe(11);
     for (const [, name, orderId, expected] of summary) {
       const { body } = await getJson(`${url}/orders/${orderId}`);
       expect({ name: body.orderName, state: body.state }).toEqual({ name, state: expected });
@@ -273,7 +290,7 @@ describe('npm start', () => {
 
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
-  });
+  }, 180_000);
 
   it('runs against a HotWax and Shopify configured by environment variables only', async () => {
     const hotwax = await startHotwaxSim({ importDelayMs: 100 });

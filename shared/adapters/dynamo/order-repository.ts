@@ -257,25 +257,27 @@ export const createOrderRepository = ({
     return records;
   };
 
-  const byState = (state: SyncState) => ({
+  /** One state's records from the by-state index; of one shop only when `shop` is given (several shops). */
+  const byState = (state: SyncState, shop?: string) => ({
     IndexName: 'by-state',
     KeyConditionExpression: '#state = :state',
-    ExpressionAttributeNames: { '#state': 'state' },
-    ExpressionAttributeValues: { ':state': state },
+    ExpressionAttributeNames: { '#state': 'state', ...(shop ? { '#shop': 'shop' } : {}) },
+    ExpressionAttributeValues: { ':state': state, ...(shop ? { ':shop': shop } : {}) },
+    ...(shop ? { FilterExpression: '#shop = :shop' } : {}),
   });
 
   /** Orders in one state, longest in it first. */
-  const listByState = (state: SyncState, limit = 100): Promise<OrderRecord[]> =>
-    queryRecords(byState(state), limit);
+  const listByState = (state: SyncState, limit = 100, shop?: string): Promise<OrderRecord[]> =>
+    queryRecords(byState(state, shop), limit);
 
   /** Exact count from the by-state index without reading the records. */
-  const countByState = async (state: SyncState): Promise<number> => {
-    const query = byState(state);
+  const countByState = async (state: SyncState, shop?: string): Promise<number> => {
+    const query = byState(state, shop);
     let count = 0;
     await eachPage(
       {
         ...query,
-        FilterExpression: '#kind = :order',
+        FilterExpression: shop ? '#kind = :order AND #shop = :shop' : '#kind = :order',
         ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#kind': 'kind' },
         ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':order': 'order' },
         Select: 'COUNT',

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { unknownShopReason } from '../../domain/ports.js';
 
 export type WebhookVerification =
   | { authentic: false; reason: string }
@@ -43,3 +44,43 @@ export const createWebhookVerifier = (secret: string) => {
 };
 
 export type WebhookVerifier = ReturnType<typeof createWebhookVerifier>;
+
+/**
+ * Several shops in one deployment: the HMAC is verified with the secret of the shop X-Shopify-Shop-Domain names, so a
+ * body signed with shop A's secret that claims shop B is not authentic. A shop without a secret is not served
+ * (`unknown_shop`). A delivery without the header is tried against each distinct secret (constant-time each), so an
+ * authentic one is still recorded or quarantined, never dropped. Secrets are resolved per delivery (rotation); a
+ * verifier is kept per secret value.
+ */
+export const createShopRoutedVerifier = (options: {
+  /** the shop's current secret; undefined when the deployment does not serve the shop */
+  secretOf: (shop: string) => Promise<string | undefined>;
+  /** every shop's current secret, for a delivery that names no shop */
+  secrets: () => Promise<readonly string[]>;
+}): WebhookVerifier => {
+  const verifiers = new Map<string, WebhookVerifier>();
+  const verifierOf = (secret: string) => {
+    let verifier = verifiers.get(secret);
+    if (!verifier) {
+      // Rotations are rare: the map holds the current and the previous secrets, nothing that grows.
+      if (verifiers.size > 64) verifiers.clear();
+      verifier = createWebhookVerifier(secret);
+      verifiers.set(secret, verifier);
+    }
+    return verifier;
+  };
+  return async (rawBody, headers) => {
+    const shop = headers['x-shopify-shop-domain']?.trim().toLowerCase() ?? '';
+    if (shop !== '') {
+      const secret = await options.secretOf(shop);
+      if (!secret) return { authentic: false, reason: unknownShopReason };
+      return verifierOf(secret)(rawBody, headers);
+    }
+    let last: WebhookVerification = { authentic: false, reason: 'missing_hmac' };
+    for (const secret of new Set(await options.secrets())) {
+      last = await verifierOf(secret)(rawBody, headers);
+      if (last.authentic) return last;
+    }
+    return last;
+  };
+};

@@ -176,7 +176,10 @@ export const buildNotificationMessage = (
       : undefined;
   if (buttons) blocks.push(buttons);
   blocks.push(context(`${escapeMrkdwn(notification.shop)}  ·  ${utc(notification.at)}`));
-  return { text: truncate(fallback.join(' — '), sectionLimit), blocks };
+  // The notification text (and the console) names the shop too, right after the title: one channel may serve
+  // several shops.
+  const [first, ...rest] = fallback;
+  return { text: truncate([first, notification.shop, ...rest].join(' — '), sectionLimit), blocks };
 };
 
 /**
@@ -196,9 +199,10 @@ export const buildDigestMessage = (
   const shownCauses = causes.slice(0, 15);
   const otherCauses = causes.slice(15).reduce((sum, [, count]) => sum + count, 0);
 
+  const shops = [...new Set(notifications.map((notification) => notification.shop))];
   const title = `${options.followUp ? 'Storm update: ' : ''}${plural(total, 'order')} need a person`;
   const intro = [
-    `Many orders need attention at once, so they are summarised here instead of one message each.`,
+    `Many orders${shops.length > 0 ? ` of ${shops.map(escapeMrkdwn).join(', ')}` : ''} need attention at once, so they are summarised here instead of one message each.`,
     options.windowStart === undefined ? '' : `Window starting ${utc(options.windowStart)}.`,
     options.postedIndividually
       ? `${plural(options.postedIndividually, 'order')} were posted individually.`
@@ -237,7 +241,7 @@ export const buildDigestMessage = (
   const fallback = `${title}: ${causes
     .slice(0, 5)
     .map(([cause, count]) => `${count} × ${scrubPii(cause)}`)
-    .join('; ')}`;
+    .join('; ')} — ${shops.join(', ')}`;
   return { text: truncate(fallback, sectionLimit), blocks };
 };
 

@@ -27,6 +27,7 @@ export const createCheckQueue = ({
           QueueUrl: queueUrl,
           MessageBody: JSON.stringify(message),
           DelaySeconds: delaySecondsFor(message.dueAt, now),
+          MessageGroupId: message.shop,
         }),
       );
       return;
@@ -36,6 +37,9 @@ export const createCheckQueue = ({
         Id: String(index),
         MessageBody: JSON.stringify(message),
         DelaySeconds: delaySecondsFor(message.dueAt, now),
+        // The shop is the tenant of SQS fair queues: on a standard queue, a shop's flash sale backlog is then
+        // de-prioritised against the other shops' checks instead of delaying them (noisy neighbour).
+        MessageGroupId: message.shop,
       }));
       // Entries can fail one by one inside a 200; send those again once before giving up.
       for (let attempt = 0; entries.length > 0; attempt++) {

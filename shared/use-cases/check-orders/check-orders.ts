@@ -56,6 +56,30 @@ const fromTriage: Record<Exclude<TriageOutcome, 'due' | 'early'>, CheckOutcome> 
 
 const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
 
+/** A check failed for one shop of several: its error names the shop, so logs and the DLQ tell whose config is wrong. */
+export class ShopCheckFailedError extends Error {
+  override name = 'ShopCheckFailedError';
+  constructor(
+    readonly shop: string,
+    cause: Error,
+  ) {
+    super(`${shop}: ${causeChain(cause)}`, { cause });
+  }
+}
+
+/** "Starting the re-import run failed: ShopifyConfig [X] not found": what failed, then why, HotWax's words last. */
+const causeChain = (error: Error): string => {
+  const messages: string[] = [];
+  for (let at: unknown = error; at instanceof Error && messages.length < 4; at = at.cause) {
+    if (at.message && !messages.some((message) => message.includes(at instanceof Error ? at.message : '')))
+      messages.push(at.message);
+  }
+  return messages.join(': ');
+};
+
+const ofShop = (shop: string, error: Error): Error =>
+  error instanceof ShopCheckFailedError ? error : new ShopCheckFailedError(shop, error);
+
 /**
  * Runs one batch of checks: the runbook for every order whose check is due.
  *
@@ -101,13 +125,31 @@ export const checkOrders = async (
   await Promise.all(
     [...groupByShop(due)].map(async ([shopName, checks]) => {
       const shop = deps.shops.get(shopName);
+      // With several shops a failed check's error names its shop; a single shop's errors stay as they were.
+      const named = (error: Error) => (deps.shops.list().length > 1 ? ofShop(shopName, error) : error);
       if (!shop) {
         const error = new UnknownShopError(`the monitor does not serve ${shopName}`);
         for (const check of checks.values()) settle(check, { outcome: 'failed', error });
         return;
       }
-      for (const [key, result] of await checkShop(deps, shop, checks, now)) {
-        settle(checks.get(key) as DueCheck, result);
+      // One shop's failure (its HotWax ids wrong, its token revoked) fails its own checks only.
+      let shopResults: Map<string, CheckResult>;
+      try {
+        shopResults = await checkShop(deps, shop, checks, now);
+      } catch (error) {
+        deps.telemetry.error('Checks of one shop failed; the other shops of the batch go on', {
+          shop: shopName,
+          error: String(error),
+        });
+        const failure = named(asError(error));
+        for (const check of checks.values()) settle(check, { outcome: 'failed', error: failure });
+        return;
+      }
+      for (const [key, result] of shopResults) {
+        settle(
+          checks.get(key) as DueCheck,
+          result.error ? { ...result, error: named(result.error) } : result,
+        );
       }
     }),
   );

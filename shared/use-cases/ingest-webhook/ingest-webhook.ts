@@ -9,6 +9,7 @@ import {
   type QuarantineStore,
   type Telemetry,
   UnstorableRecordError,
+  unknownShopReason,
   type WebhookVerifier,
 } from '../../domain/ports.js';
 import {
@@ -27,9 +28,15 @@ export interface IngestWebhookDeps {
   telemetry: Telemetry;
   clock: Clock;
   config: {
+    /** the one shop of a single-shop deployment; deliveries for another are refused (403) */
     expectedShop?: string | undefined;
     checkDelaySeconds: number;
     fulfilledCheckDelaySeconds: number;
+    /**
+     * Several shops (SHOPS_FILE): the shops served, each with its own check delays; a delivery for any other shop is
+     * refused (403) and stored nowhere.
+     */
+    shops?: Readonly<Record<string, { checkDelaySeconds: number; fulfilledCheckDelaySeconds: number }>>;
   };
   /** waits between conflicting writes (tests pass a fake) */
   sleep?: (ms: number) => Promise<void>;
@@ -99,8 +106,10 @@ const owedCheck = (record: OrderRecord | undefined): CheckMessage | undefined =>
 /**
  * Records one Shopify webhook delivery and schedules its check.
  *
- * 1. Verify the HMAC on the exact raw body bytes; a forgery is refused (401) and nothing is stored.
- * 2. Refuse a delivery for another shop (403) when the monitor is bound to one.
+ * 1. Verify the HMAC on the exact raw body bytes with the secret of the shop X-Shopify-Shop-Domain names; a forgery
+ *    (or a body signed with another shop's secret) is refused (401) and nothing is stored. A shop the deployment does
+ *    not serve has no secret to verify with: refused (403), stored nowhere.
+ * 2. Refuse a delivery for a shop the monitor does not serve (403).
  * 3. Keep topics other than orders/create and orders/fulfilled out (200, logged).
  * 4. An authentic payload that does not parse (not UTF-8, not JSON, not an order) is quarantined raw and answered
  *    200, so Shopify does not retry it into deleting the subscription: nothing is dropped.
@@ -119,6 +128,13 @@ export const ingestWebhook = async (
   // The HMAC covers the bytes as sent: decoding first would turn invalid UTF-8 into a forgery (401) instead of an
   // authentic payload to quarantine.
   const verification = await deps.verify(rawBody, headers);
+  if (!verification.authentic && verification.reason === unknownShopReason) {
+    deps.telemetry.count(MetricName.WebhooksRejected);
+    deps.telemetry.warn('Webhook refused: delivery for a shop this monitor does not serve', {
+      shop: headers['x-shopify-shop-domain']?.trim().toLowerCase().slice(0, 255),
+    });
+    return { statusCode: 403, status: 'forbidden', message: 'this monitor does not serve that shop' };
+  }
   if (!verification.authentic) {
     deps.telemetry.count(MetricName.WebhooksRejected);
     deps.telemetry.warn('Webhook refused: signature not valid', { reason: verification.reason });
@@ -128,7 +144,11 @@ export const ingestWebhook = async (
   const shop = headers['x-shopify-shop-domain']?.trim().toLowerCase() ?? '';
   const rawTopic = headers['x-shopify-topic'] ?? '';
   const topic = normaliseTopic(rawTopic);
-  if (deps.config.expectedShop && shop && shop !== deps.config.expectedShop) {
+  const served = deps.config.shops;
+  const refused = served
+    ? shop !== '' && !Object.hasOwn(served, shop)
+    : Boolean(deps.config.expectedShop && shop && shop !== deps.config.expectedShop);
+  if (refused) {
     deps.telemetry.count(MetricName.WebhooksRejected);
     deps.telemetry.warn('Webhook refused: delivery for another shop', { shop, topic });
     return { statusCode: 403, status: 'forbidden', message: 'this monitor does not serve that shop' };
@@ -180,8 +200,9 @@ export const ingestWebhook = async (
   deps.telemetry.count(MetricName.WebhooksReceived, 1, { shop, channel: facts.channel });
 
   const dedupe = dedupeKey(shop, ids) ?? `${shop}#sha256-${bodyHash}`;
+  const delays = served?.[shop] ?? deps.config;
   const checkDelaySeconds =
-    expectation === 'fulfilled' ? deps.config.fulfilledCheckDelaySeconds : deps.config.checkDelaySeconds;
+    expectation === 'fulfilled' ? delays.fulfilledCheckDelaySeconds : delays.checkDelaySeconds;
   const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   const random = deps.random ?? Math.random;
   const key = { shop, orderId: facts.orderId };

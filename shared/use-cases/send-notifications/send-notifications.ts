@@ -22,7 +22,10 @@ export type DeliveryOutcome =
   | { ok: false; error: Error };
 
 export interface SendNotificationsDeps {
+  /** the default channel's sender: alarms, and every shop without a channel of its own */
   sender: SlackSender;
+  /** several shops: the sender of a shop that has its own channel (SHOPS_FILE `slackChannelId`), else undefined */
+  senderOf?: (shop: string) => SlackSender | undefined;
   store: SlackThreadStore;
   telemetry: Telemetry;
   clock?: Clock;
@@ -93,11 +96,14 @@ export const createSendNotifications = (deps: SendNotificationsDeps, options: Se
     }
   };
   /** The sender of one batch: every call waits out Slack's rate limit within the batch's time. */
-  const patientSender = (deadline: number | undefined): SlackSender => ({
-    ...sender,
-    post: (message, postOptions) => patiently(deadline, () => sender.post(message, postOptions)),
-    update: (ts, message) => patiently(deadline, () => sender.update(ts, message)),
-  });
+  const patientSender = (deadline: number | undefined, shop?: string): SlackSender => {
+    const routed = (shop !== undefined ? deps.senderOf?.(shop) : undefined) ?? sender;
+    return {
+      ...routed,
+      post: (message, postOptions) => patiently(deadline, () => routed.post(message, postOptions)),
+      update: (ts, message) => patiently(deadline, () => routed.update(ts, message)),
+    };
+  };
   const digestOptions = { claimStaleAfterMs: options.digestClaimStaleAfterMs ?? 60_000 };
 
   /** One top-level message, or a reply in the order's thread; recorded so redeliveries and replies find it. */
@@ -155,8 +161,16 @@ export const createSendNotifications = (deps: SendNotificationsDeps, options: Se
       deliveries: readonly NotificationDelivery[],
       batch: BatchOptions = {},
     ): Promise<Map<string, DeliveryOutcome>> {
-      const sender = patientSender(batch.deadline);
-      const digestDeps = { sender, store, now, newId };
+      // Each shop's messages and digests go to its own channel when it has one (the default channel otherwise).
+      const senders = new Map<string, SlackSender>();
+      const senderOfShop = (shop: string) => {
+        let found = senders.get(shop);
+        if (!found) {
+          found = patientSender(batch.deadline, shop);
+          senders.set(shop, found);
+        }
+        return found;
+      };
       const outcomes = new Map<string, DeliveryOutcome>();
       let stop: SlackUnavailableError | undefined;
       const fail = (delivery: NotificationDelivery, error: unknown) => {
@@ -211,7 +225,10 @@ export const createSendNotifications = (deps: SendNotificationsDeps, options: Se
           continue;
         }
         try {
-          outcomes.set(delivery.id, await sendOrderMessage(sender, delivery.notification));
+          outcomes.set(
+            delivery.id,
+            await sendOrderMessage(senderOfShop(delivery.notification.shop), delivery.notification),
+          );
         } catch (error) {
           fail(delivery, error);
         }
@@ -222,7 +239,7 @@ export const createSendNotifications = (deps: SendNotificationsDeps, options: Se
         try {
           if (stop) throw stop;
           await postDigest(
-            digestDeps,
+            { sender: senderOfShop(group.key.shop), store, now, newId },
             digestOptions,
             group.key,
             group.deliveries.map((delivery) => delivery.notification),

@@ -137,9 +137,10 @@ export const sweepOrders = async (
     return summary;
   } finally {
     clearInterval(heartbeat);
-    telemetry.count(MetricName.SweepOrdersSeen, summary.ordersSeen);
-    telemetry.count(MetricName.SweepWebhooksMissed, summary.webhooksMissed);
-    telemetry.count(MetricName.SweepOverdueChecksRecovered, summary.overdueRecovered);
+    // Named by shop, so each shop's sweep misses alarm on their own (infra/constructs/sync-alarms.ts).
+    telemetry.count(MetricName.SweepOrdersSeen, summary.ordersSeen, { shop });
+    telemetry.count(MetricName.SweepWebhooksMissed, summary.webhooksMissed, { shop });
+    telemetry.count(MetricName.SweepOverdueChecksRecovered, summary.overdueRecovered, { shop });
     const released = await deps.checkpoints
       .release({
         shop,

@@ -32,7 +32,7 @@ export const watchSubscriptions = async (
   }
   const names = missing.map(normaliseTopic);
   summary.subscriptions = { checked: true, missing: names, restored: restored.map(normaliseTopic) };
-  telemetry.count(MetricName.SubscriptionsMissing, missing.length);
+  telemetry.count(MetricName.SubscriptionsMissing, missing.length, { shop });
   if (missing.length === 0) return [];
 
   telemetry.error('Webhook subscriptions missing', {
