@@ -7,6 +7,7 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { build } from 'esbuild';
+import { functionBuildOptions, webhookBundleAliases } from '../infra/constructs/bundling.js';
 import { buildOrderPayload, nextOrderId } from '../sim/shopify/order-payload.js';
 import { webhookHeaders } from '../sim/shopify/sign-webhook.js';
 import { httpApiEvent, lambdaContext } from '../test/support/http-event.js';
@@ -95,15 +96,9 @@ const bundleSize = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'webhook-bundle-'));
   const file = join(dir, 'index.mjs');
   await build({
+    ...functionBuildOptions(webhookBundleAliases),
     entryPoints: ['functions/webhook/handler.ts'],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    mainFields: ['module', 'main'],
     outfile: file,
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     logLevel: 'silent',
   });
   return { file, bytes: statSync(file).size };

@@ -46,7 +46,11 @@ export interface OrderRepository {
   get(key: OrderKey): Promise<OrderRecord | undefined>;
   /** The records that exist among `keys` (index them with `orderKey`). */
   getMany(keys: readonly OrderKey[]): Promise<OrderRecord[]>;
-  save(record: OrderRecord, options: SaveOptions): Promise<{ result: SaveResult; record: OrderRecord }>;
+  /** A `conflict` may carry the record as it now is (`current`), read by the failed condition itself. */
+  save(
+    record: OrderRecord,
+    options: SaveOptions,
+  ): Promise<{ result: SaveResult; record: OrderRecord; current?: OrderRecord }>;
   /** Forgets a delivery whose check could not be queued and marks the check lost (`nextCheckAt` 0). */
   abandonDelivery(record: OrderRecord, dedupeKey: string): Promise<void>;
   /** The order's records (normally one shop) and its timeline, oldest event first. */
