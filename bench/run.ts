@@ -21,6 +21,11 @@ const main = async () => {
     printTable('Cost mix: requests counted against the emulators', counted);
     printTable('AWS bill per million orders', bill);
   }
+  if (only === 'local-ingest')
+    printTable(
+      'Sustained ingest through npm start (2 cores)',
+      await (await import('./local-ingest.bench.js')).benchLocalIngest(),
+    );
   // Minutes, not seconds: only when asked for by name.
   if (only === 'faults') await (await import('./faults.bench.js')).benchFaults();
   if ((!only || only === 'sweep') && existsSync(new URL('./sweep.bench.ts', import.meta.url))) {
