@@ -259,7 +259,42 @@ const singleWriteVersusTransaction = async (
       }),
     ),
   );
+  // Throughput with 64 in flight: DynamoDB Local runs transactions one at a time, which caps `npm start`'s ingest.
+  const throughput = async (write: (index: number) => Promise<unknown>) => {
+    let next = 0;
+    const total = 600;
+    const begin = performance.now();
+    await Promise.all(
+      Array.from({ length: 64 }, async () => {
+        while (next < total) await write(next++);
+      }),
+    );
+    return round(total / ((performance.now() - begin) / 1000), 0);
+  };
+  const txPerSecond = await throughput((index) =>
+    aws.dynamo.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [0, 1, 2].map((part) => ({
+          Put: {
+            TableName: aws.tableName,
+            Item: marshall({ ...record, pk: `ORDER#txc-${tag}-${part}-${index}`, sk: `SHOP#${shop}` }),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        })),
+      }),
+    ),
+  );
+  const putPerSecond = await throughput((index) =>
+    aws.dynamo.send(
+      new PutItemCommand({
+        TableName: aws.tableName,
+        Item: marshall({ ...record, pk: `ORDER#putc-${tag}-${index}`, sk: `SHOP#${shop}` }),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
   return {
+    'DynamoDB Local, 64 in flight: transactions / conditional PutItems per second': `${txPerSecond} / ${putPerSecond}`,
     'transaction (dedupe+record+event) + send p50 / p99 (ms)': `${round(percentile(transaction.samples, 50))} / ${round(percentile(transaction.samples, 99))}`,
     'single conditional PutItem + send p50 / p99 (ms)': `${round(percentile(single.samples, 50))} / ${round(percentile(single.samples, 99))}`,
     'WRU per write: transaction / single PutItem': `${round(transaction.writeUnits)} / ${round(single.writeUnits)}`,
