@@ -24,13 +24,25 @@ const main = async () => {
       await benchShops(),
     );
   }
+  if (only === 'cost') {
+    const { counted, bill } = await (await import('./cost.bench.js')).benchCost();
+    printTable('Cost mix: requests counted against the emulators', counted);
+    printTable('AWS bill per million orders', bill);
+  }
+  if (only === 'local-ingest')
+    printTable(
+      'Sustained ingest through npm start (2 cores)',
+      await (await import('./local-ingest.bench.js')).benchLocalIngest(),
+    );
   // Minutes, not seconds: only when asked for by name.
   if (only === 'faults') await (await import('./faults.bench.js')).benchFaults();
   if ((!only || only === 'sweep') && existsSync(new URL('./sweep.bench.ts', import.meta.url))) {
     const { benchSweep } = (await import('./sweep.bench.js')) as {
-      benchSweep: () => Promise<Record<string, number | string>>;
+      benchSweep: (options?: { plan?: 'plus' | 'standard' }) => Promise<Record<string, number | string>>;
     };
     printTable('Reconciliation sweep', await benchSweep());
+    // The same 10,000 orders against a standard plan's bucket (2,000 points, 100/s), throttling for real.
+    printTable('Reconciliation sweep on a standard-plan shop', await benchSweep({ plan: 'standard' }));
   }
   process.exit(0);
 };

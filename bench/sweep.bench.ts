@@ -35,6 +35,9 @@ export interface SweepBenchOptions {
   plan?: 'plus' | 'standard';
 }
 
+/** The default SWEEP_INTERVAL_SECONDS: how long one run's refill may take before the next run starts. */
+const sweepIntervalSeconds = 900;
+
 const plans = {
   plus: { bucketSize: 20_000, restoreRate: 1_000 },
   standard: { bucketSize: 2_000, restoreRate: 100 },
@@ -199,6 +202,9 @@ export async function benchSweep(options: SweepBenchOptions = {}): Promise<Recor
       standardPlanSeconds: Math.round(
         Math.max(0, queryCost - plans.standard.bucketSize) / plans.standard.restoreRate,
       ),
+      // One sweep run may spend the full bucket plus what refills during the sweep interval.
+      standardPlanBudgetPerRun: plans.standard.bucketSize + plans.standard.restoreRate * sweepIntervalSeconds,
+      standardPlanBudgetUsed: `${Math.round((queryCost / (plans.standard.bucketSize + plans.standard.restoreRate * sweepIntervalSeconds)) * 100)} %`,
       // By construction: the sweep has no HotWax port. The checks it queues reach HotWax through the checker, which
       // looks a whole SQS batch up in one performFind.
       hotwaxCalls: 0,

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckMessage } from '../../shared/domain/order-sync.js';
 import { isShopifyOrderId } from '../../shared/domain/shopify-order-id.js';
 

@@ -1,5 +1,5 @@
 import type { SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReplyDelivery } from '../../shared/use-cases/slack-actions/post-replies.js';
 
 const actionReply = z.object({

@@ -3,7 +3,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from '../../shared/domain/sweep-window.js';
 import type { SweepSummary } from '../../shared/use-cases/sweep-orders/sweep-orders.js';
 import { type SweepShopsSummary, sweepShops } from '../../shared/use-cases/sweep-orders/sweep-shops.js';

@@ -1,10 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ingestWebhook } from '../../shared/use-cases/ingest-webhook/ingest-webhook.js';
-import { deps, logger, metrics } from './deps.js';
+import { deps, observability } from './deps.js';
 
 const httpEvent = z.object({
   headers: z.record(z.string(), z.string()).default({}),
@@ -20,8 +18,7 @@ const json = (statusCode: number, body: Record<string, unknown>): APIGatewayProx
 
 /** POST /webhooks/shopify — verify, record, schedule the check. */
 export const handler = middy<unknown, APIGatewayProxyResultV2>()
-  .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics))
+  .use(observability.middleware())
   .handler(async (rawEvent: unknown): Promise<APIGatewayProxyResultV2> => {
     const event = httpEvent.parse(rawEvent);
     const headers = Object.fromEntries(
@@ -36,7 +33,7 @@ export const handler = middy<unknown, APIGatewayProxyResultV2>()
       });
     } catch (error) {
       // 5xx makes Shopify retry; the reason stays in our logs, not in the answer.
-      logger.error('Webhook not recorded; Shopify will retry', { error: error as Error });
+      observability.telemetry.error('Webhook not recorded; Shopify will retry', { error });
       return json(503, { status: 'retry', message: 'temporarily unable to record the webhook' });
     }
   });

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -7,15 +6,9 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { metricNamespace, serviceName } from '../../shared/domain/metric-names.js';
 
-/** The repository root: entries and the lock file are resolved from here, whatever the working directory. */
-export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+import { esmRequireBanner, projectRoot } from './bundling.js';
 
-/**
- * Lets CommonJS dependencies bundled into the ESM output call `require` (e.g. for Node built-ins). The import is
- * aliased so it cannot clash with a top-level `createRequire` in bundled code.
- */
-const esmRequireBanner =
-  "import { createRequire as __appCreateRequire } from 'node:module'; const require = __appCreateRequire(import.meta.url);";
+export { projectRoot };
 
 export interface AppFunctionProps {
   /** The handler file, relative to the repository root, e.g. `functions/webhook/handler.ts` (exports `handler`). */
@@ -36,6 +29,8 @@ export interface AppFunctionProps {
    * the bundle, not an environment variable, so it has no 4 KB limit and changes with the code it belongs to.
    */
   readonly shopsFile?: string;
+  /** esbuild aliases (module → file), e.g. `webhookBundleAliases`; @default none */
+  readonly bundleAliases?: Readonly<Record<string, string>>;
 }
 
 /** Where a bundled shops file is in the Lambda runtime (the bundle is unpacked into LAMBDA_TASK_ROOT). */
@@ -110,6 +105,13 @@ export class AppFunction extends NodejsFunction {
         // Source paths are enough for stack traces; embedding every dependency's source would double the asset.
         sourcesContent: false,
         externalModules: [],
+        ...(props.bundleAliases && Object.keys(props.bundleAliases).length > 0
+          ? {
+              esbuildArgs: {
+                '--alias': Object.entries(props.bundleAliases).map(([from, to]) => `${from}=${to}`),
+              },
+            }
+          : {}),
         // Warnings still surface (e.g. a dependency esbuild cannot resolve); the per-file size table does not.
         logLevel: LogLevel.WARNING,
         ...(props.shopsFile ? { commandHooks: copyShopsFile(props.shopsFile) } : {}),

@@ -35,6 +35,7 @@ import {
   isFunctionSetting,
 } from '../config/app-config.js';
 import { AppFunction } from '../constructs/app-function.js';
+import { webhookBundleAliases } from '../constructs/bundling.js';
 import { type AlarmThresholds, SyncAlarms } from '../constructs/sync-alarms.js';
 import { SyncDashboard } from '../constructs/sync-dashboard.js';
 
@@ -236,6 +237,7 @@ export class StatelessStack extends Stack {
       // More CPU for a fast cold start: Shopify waits only 5 s for the answer.
       memorySize: 1024,
       logRetention,
+      bundleAliases: webhookBundleAliases,
     });
     const webhook = bindings(this.webhookFunction, stateful, cfg);
     webhook.settings(webhookFields);

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { overdueAfterMs } from '../domain/apply-order-seen.js';
 import { defaultRetrySchedule } from '../domain/retry-schedule.js';
 

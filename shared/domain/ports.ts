@@ -46,7 +46,11 @@ export interface OrderRepository {
   get(key: OrderKey): Promise<OrderRecord | undefined>;
   /** The records that exist among `keys` (index them with `orderKey`). */
   getMany(keys: readonly OrderKey[]): Promise<OrderRecord[]>;
-  save(record: OrderRecord, options: SaveOptions): Promise<{ result: SaveResult; record: OrderRecord }>;
+  /** A `conflict` may carry the record as it now is (`current`), read by the failed condition itself. */
+  save(
+    record: OrderRecord,
+    options: SaveOptions,
+  ): Promise<{ result: SaveResult; record: OrderRecord; current?: OrderRecord }>;
   /** Forgets a delivery whose check could not be queued and marks the check lost (`nextCheckAt` 0). */
   abandonDelivery(record: OrderRecord, dedupeKey: string): Promise<void>;
   /** The order's records (normally one shop) and its timeline, oldest event first. */
@@ -268,6 +272,13 @@ export interface OrdersPage {
   cost: { requested: number; actual: number | null } | null;
 }
 
+/** What the sweep's listing reads of an order: enough to tell whether it needs a look (`compareWithRecord`). */
+export type ShopifyOrderSummary = Pick<ShopifyOrderSnapshot, 'orderId' | 'updatedAt' | 'fulfillmentStatus'>;
+
+export interface OrderSummariesPage extends Omit<OrdersPage, 'orders'> {
+  orders: ShopifyOrderSummary[];
+}
+
 export interface WebhookSubscription {
   id: string;
   topic: string;
@@ -288,6 +299,17 @@ export interface ShopifyPort {
     /** 1-250, Shopify's page limit */
     pageSize: number;
   }): Promise<OrdersPage>;
+  /**
+   * The same window and order as `listOrdersUpdated`, reading only what tells whether an order needs a look: a
+   * third of the query cost per order (no address objects). `getOrders` then reads the few that do.
+   */
+  listOrderSummariesUpdated(
+    params: Parameters<ShopifyPort['listOrdersUpdated']>[0],
+  ): Promise<OrderSummariesPage>;
+  /** Full snapshots of up to 250 orders in one query; orders Shopify no longer has are left out. */
+  getOrders(
+    orderIds: readonly string[],
+  ): Promise<{ orders: ShopifyOrderSnapshot[]; cost: OrdersPage['cost'] }>;
   /** The app's subscriptions for the given topics (default: the two the monitor needs). */
   listWebhookSubscriptions(topics?: readonly SubscriptionTopic[]): Promise<WebhookSubscription[]>;
   createWebhookSubscription(topic: SubscriptionTopic, callbackUrl: string): Promise<WebhookSubscription>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Channel, DataFlags, OrderFacts } from './order-sync.js';
 import { isShopifyOrderId } from './shopify-order-id.js';
 

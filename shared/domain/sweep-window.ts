@@ -117,7 +117,7 @@ export const expectationOf = (snapshot: Pick<ShopifyOrderSnapshot, 'fulfillmentS
 
 /** Shopify's snapshot vs our record: what a missed webhook would have told us. */
 export const compareWithRecord = (
-  snapshot: ShopifyOrderSnapshot,
+  snapshot: Pick<ShopifyOrderSnapshot, 'fulfillmentStatus'>,
   record: Pick<OrderRecord, 'expectation'> | undefined,
 ): SweepFinding => {
   const expectation = expectationOf(snapshot);

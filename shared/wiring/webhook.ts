@@ -1,10 +1,9 @@
-import { createS3Client } from '../adapters/aws/clients.js';
 import { createQuarantineStore } from '../adapters/s3/quarantine-store.js';
 import { createWebhookVerifier } from '../adapters/shopify/webhook-verifier.js';
 import type { WebhookConfig } from '../config/config.js';
 import type { IngestWebhookDeps } from '../use-cases/ingest-webhook/ingest-webhook.js';
 import { createOrderTable, createQueues, runtimeDefaults } from './aws.js';
-import { awsOptions, type Overrides, replaced } from './options.js';
+import { type Overrides, replaced } from './options.js';
 
 /**
  * The webhook function's dependencies: the table, the check queue, the quarantine bucket, the HMAC verifier. Given
@@ -18,14 +17,18 @@ export const createWebhookDeps = (
 ): IngestWebhookDeps => {
   const shops: readonly WebhookConfig[] = Array.isArray(configs) ? configs : [configs as WebhookConfig];
   const config = shops[0] as WebhookConfig;
+  const table = createOrderTable(config, overrides);
   return {
     ...runtimeDefaults,
     verify: createWebhookVerifier(config.SHOPIFY_WEBHOOK_SECRET),
-    store: createOrderTable(config, overrides).store,
+    store: table.store,
     queue: createQueues(config, overrides).queue,
+    // Signed with the credentials the table's client resolved: one provider chain per process.
     quarantine: createQuarantineStore({
-      client: createS3Client(config, awsOptions(overrides)),
       bucket: config.QUARANTINE_BUCKET,
+      region: config.AWS_REGION,
+      endpoint: config.S3_ENDPOINT,
+      credentials: () => table.client.config.credentials(),
     }),
     config: {
       expectedShop: config.SHOPIFY_SHOP,

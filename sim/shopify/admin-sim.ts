@@ -538,6 +538,17 @@ export const startShopifySim = async (options: ShopifySimOptions = {}): Promise<
       return order ? toGraphqlOrder(order) : null;
     },
     orders: (args) => ordersPage(args),
+    // Shopify's `nodes(ids:)`: up to 250 global ids, null for each one that names nothing (here: no such order).
+    nodes: (args) => {
+      const ids = Array.isArray(args.ids) ? args.ids.map(String) : [];
+      if (ids.length > 250)
+        throw simError('The ids argument accepts at most 250 ids', 'MAX_INPUT_SIZE_EXCEEDED');
+      return ids.map((id) => {
+        const match = /^gid:\/\/shopify\/Order\/(\d+)$/.exec(id);
+        const order = match ? orders.get(match[1] as string) : undefined;
+        return order ? toGraphqlOrder(order) : null;
+      });
+    },
     webhookSubscriptions: (args) => {
       const topics = Array.isArray(args.topics) ? args.topics.map(String) : undefined;
       const matching = subscriptions.filter((subscription) => !topics || topics.includes(subscription.topic));

@@ -60,6 +60,18 @@ const pageSize = (context: CostContext, field: SelectedField): number | undefine
   return typeof size === 'number' ? size : undefined;
 };
 
+const idsArgument = (context: CostContext, field: SelectedField): number | undefined => {
+  const definition =
+    'getFields' in field.parent ? field.parent.getFields()[field.node.name.value] : undefined;
+  if (!definition) return undefined;
+  try {
+    const { ids } = getArgumentValues(definition, field.node, context.variables);
+    return Array.isArray(ids) ? ids.length : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 const fieldType = (field: SelectedField): GraphQLCompositeType | undefined => {
   if (!('getFields' in field.parent)) return undefined;
   const definition = field.parent.getFields()[field.node.name.value];
@@ -99,7 +111,10 @@ export const requestedQueryCost = (context: CostContext): number => {
         node && nodeType ? sum(fieldsOf(context, node.node.selectionSet, nodeType).map(fieldCost)) : 0;
       return 2 + size * (1 + perNode);
     }
-    return 1 + sum(fieldsOf(context, field.node.selectionSet, type).map(fieldCost));
+    const children = 1 + sum(fieldsOf(context, field.node.selectionSet, type).map(fieldCost));
+    // A list fetched by ids (`nodes(ids:)`) costs each object it may return.
+    const ids = idsArgument(context, field);
+    return ids === undefined ? children : ids * children;
   };
   const root = rootType(context);
   return root ? sum(fieldsOf(context, context.operation.selectionSet, root).map(fieldCost)) : 0;

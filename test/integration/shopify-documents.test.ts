@@ -74,6 +74,19 @@ const sendEverything = async (sim: ShopifySim, apiVersion: string) => {
   const page = await admin.listOrdersUpdated({ from: at, to: at + 60_000, pageSize: 1 });
   expect(page.hasNextPage).toBe(true);
   await admin.listOrdersUpdated({ from: at, to: at + 60_000, pageSize: 1, after: page.endCursor });
+  // The sweep's light listing, and the full snapshots of the orders it picks (an unknown id is left out).
+  const summaries = await admin.listOrderSummariesUpdated({ from: at, to: at + 60_000, pageSize: 1 });
+  expect(summaries.orders).toEqual([
+    { orderId: page.orders[0]?.orderId, updatedAt: page.orders[0]?.updatedAt, fulfillmentStatus: null },
+  ]);
+  await admin.listOrderSummariesUpdated({
+    from: at,
+    to: at + 60_000,
+    pageSize: 1,
+    after: summaries.endCursor,
+  });
+  const snapshots = await admin.getOrders([String(page.orders[0]?.orderId), '999999999999']);
+  expect(snapshots.orders).toEqual(page.orders);
   await admin.listWebhookSubscriptions();
   await admin.appInstallation();
   await admin.createWebhookSubscription('ORDERS_CREATE', 'https://monitor.example.com/webhooks/shopify');

@@ -463,9 +463,9 @@ describe.each(backends)('the reconciliation sweep, with a HotWax %s tenant', (ba
     // Every page "takes" a minute; the run may start pages for 90 s.
     let fakeNow = Date.now();
     const start = fakeNow;
-    const slow: Pick<ShopifyAdmin, 'listOrdersUpdated'> = {
-      listOrdersUpdated: async (params) => {
-        const page = await s.shopify.listOrdersUpdated(params);
+    const slow: Pick<ShopifyAdmin, 'listOrderSummariesUpdated'> = {
+      listOrderSummariesUpdated: async (params) => {
+        const page = await s.shopify.listOrderSummariesUpdated(params);
         fakeNow += minute;
         return page;
       },
@@ -516,7 +516,7 @@ describe.each(backends)('the reconciliation sweep, with a HotWax %s tenant', (ba
     const hang = () => new Promise<never>(() => {});
     void s.sweep(
       {
-        shopify: { ...s.shopify, listOrdersUpdated: hang },
+        shopify: { ...s.shopify, listOrderSummariesUpdated: hang },
         checkpoints: { ...s.checkpoints, renew: hang },
       },
       { now: started, deadline: started + 15 * minute },

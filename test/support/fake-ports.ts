@@ -41,6 +41,8 @@ export const fakeShopify = (overrides: Partial<ShopifyPort> = {}): ShopifyPort =
   getOrder: async () => null,
   orderUrl: (id) => `https://admin.shopify.com/store/acme/orders/${id}`,
   listOrdersUpdated: unexpected('listOrdersUpdated'),
+  listOrderSummariesUpdated: unexpected('listOrderSummariesUpdated'),
+  getOrders: unexpected('getOrders'),
   listWebhookSubscriptions: unexpected('listWebhookSubscriptions'),
   createWebhookSubscription: unexpected('createWebhookSubscription'),
   ...overrides,

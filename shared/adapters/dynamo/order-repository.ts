@@ -10,6 +10,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { OrderKey, OrderRecord, TimelineEvent } from '../../domain/order-sync.js';
 import {
   type OrderRepository,
@@ -111,7 +112,7 @@ export const createOrderRepository = ({
   const save = async (
     record: OrderRecord,
     options: SaveOptions,
-  ): Promise<{ result: SaveResult; record: OrderRecord }> => {
+  ): Promise<{ result: SaveResult; record: OrderRecord; current?: OrderRecord }> => {
     const next = { ...record, version: (options.expectedVersion ?? 0) + 1 };
     const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
     if (options.dedupeKey) {
@@ -133,6 +134,8 @@ export const createOrderRepository = ({
       Put: {
         TableName: tableName,
         Item: toItem(next, options.now),
+        // A lost race hands back the record as it now is, so the writer need not read it again.
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         ...(options.expectedVersion === undefined
           ? { ConditionExpression: 'attribute_not_exists(pk)' }
           : {
@@ -164,9 +167,18 @@ export const createOrderRepository = ({
       if (isSizeLimit(error))
         throw new UnstorableRecordError('the record exceeds DynamoDB limits', { cause: error });
       if ((error as Error).name !== 'TransactionCanceledException') throw error;
-      const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+      const reasons =
+        (error as { CancellationReasons?: Array<{ Code?: string; Item?: Record<string, unknown> }> })
+          .CancellationReasons ?? [];
       if (options.dedupeKey && reasons[0]?.Code === 'ConditionalCheckFailed')
         return { result: 'duplicate', record };
+      const recordReason = reasons[options.dedupeKey ? 1 : 0];
+      if (recordReason?.Code === 'ConditionalCheckFailed' && recordReason.Item)
+        return {
+          result: 'conflict',
+          record,
+          current: fromItem(unmarshall(recordReason.Item as Parameters<typeof unmarshall>[0])),
+        };
       // Another transaction on the same items in flight (TransactionConflict) is a lost race like a changed
       // version: the caller reads again and retries.
       if (

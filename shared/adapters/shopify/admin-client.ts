@@ -7,6 +7,8 @@ import { ShopifyAccessDeniedError, ShopifyApiError, ShopifyThrottledError } from
 import {
   appInstallationQuery,
   orderSnapshotQuery,
+  orderSnapshotsQuery,
+  orderSummariesUpdatedQuery,
   ordersUpdatedQuery,
   webhookSubscriptionCreateMutation,
   webhookSubscriptionsQuery,
@@ -17,6 +19,7 @@ import {
   orderGid,
   shopifyOrderUrl,
   toOrderSnapshot,
+  toOrderSummary,
   updatedWindowQuery,
 } from './order-snapshot.js';
 import { createCostBudget, type QueryCost, readQueryCost, throttledDelay } from './query-cost.js';
@@ -210,6 +213,51 @@ export const createShopifyAdmin = (options: ShopifyAdminOptions): ShopifyAdmin =
         hasNextPage: data.orders.pageInfo.hasNextPage,
         cost,
       };
+    },
+
+    async listOrderSummariesUpdated({ from, to, after, pageSize }) {
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 250) {
+        throw new RangeError('pageSize must be an integer from 1 to 250');
+      }
+      type SummaryNode = Pick<
+        OrderNode,
+        'id' | 'legacyResourceId' | 'updatedAt' | 'displayFulfillmentStatus'
+      >;
+      const { data, cost } = await run<{
+        orders: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: SummaryNode[] };
+      }>(
+        'OrderSummariesUpdated',
+        orderSummariesUpdatedQuery,
+        { first: pageSize, after: after ?? null, query: updatedWindowQuery(from, to) },
+        `OrderSummariesUpdated:${pageSize}`,
+      );
+      return {
+        orders: data.orders.nodes.map(toOrderSummary),
+        endCursor: data.orders.pageInfo.endCursor,
+        hasNextPage: data.orders.pageInfo.hasNextPage,
+        cost,
+      };
+    },
+
+    async getOrders(orderIds) {
+      const ids = orderIds.map((orderId) => orderGid(orderId));
+      if (ids.length > 250 || ids.some((id) => id === undefined)) {
+        throw new ShopifyApiError(
+          'getOrders takes up to 250 numeric order ids or Order gids',
+          false,
+          'OrderSnapshots',
+        );
+      }
+      if (ids.length === 0) return { orders: [], cost: null };
+      const { data, cost } = await run<{ nodes: Array<OrderNode | Record<string, never> | null> }>(
+        'OrderSnapshots',
+        orderSnapshotsQuery,
+        { ids },
+        // The cost grows with the number of ids: budgeted by it, in tens.
+        `OrderSnapshots:${Math.ceil(ids.length / 10)}`,
+      );
+      const orders = data.nodes.filter((node): node is OrderNode => Boolean(node && 'id' in node));
+      return { orders: orders.map(toOrderSnapshot), cost };
     },
 
     async listWebhookSubscriptions(topics = monitoredSubscriptionTopics) {

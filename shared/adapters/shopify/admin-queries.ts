@@ -14,6 +14,26 @@ query OrdersUpdated($first: Int!, $after: String, $query: String!) {
   }
 }`;
 
+/**
+ * The sweep's listing: scalars only, so an order costs 1 point instead of 3 (each address is an object). The
+ * fulfillment status is what `compareWithRecord` needs besides the id.
+ */
+export const orderSummariesUpdatedQuery = `#graphql
+query OrderSummariesUpdated($first: Int!, $after: String, $query: String!) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id legacyResourceId updatedAt displayFulfillmentStatus }
+  }
+}`;
+
+/** Full snapshots of the listed orders that need one, up to 250 ids a query. */
+export const orderSnapshotsQuery = `#graphql
+query OrderSnapshots($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on Order {${orderSelection}}
+  }
+}`;
+
 export const webhookSubscriptionsQuery = `#graphql
 query WebhookSubscriptions($topics: [WebhookSubscriptionTopic!]) {
   webhookSubscriptions(first: 100, topics: $topics) {

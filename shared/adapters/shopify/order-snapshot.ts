@@ -83,6 +83,15 @@ const legacyOrderId = (node: OrderNode): string => {
   throw new UnexpectedOrderIdError(`Shopify answered an order whose id is not an Order gid: ${node.id}`);
 };
 
+/** The listing's node (`orderSummariesUpdatedQuery`) as the summary the sweep compares with its records. */
+export const toOrderSummary = (
+  node: Pick<OrderNode, 'id' | 'legacyResourceId' | 'updatedAt' | 'displayFulfillmentStatus'>,
+) => ({
+  orderId: legacyOrderId(node as OrderNode),
+  updatedAt: epochMs(node.updatedAt),
+  fulfillmentStatus: fulfillmentStatusFromDisplay(node.displayFulfillmentStatus),
+});
+
 const present = (...values: Array<string | null | undefined>): boolean =>
   values.some((value) => typeof value === 'string' && value.trim() !== '');
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PersonActionKind, personActionKinds } from '../../domain/person-actions.js';
 import type { PersonRequest } from '../../domain/person-requests.js';
 import type { ReplyTarget } from '../../domain/ports.js';

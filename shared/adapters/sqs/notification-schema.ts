@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Notification } from '../../domain/ports.js';
 
 /** A message queued before `cause` was renamed `explanation` still reads the same. */

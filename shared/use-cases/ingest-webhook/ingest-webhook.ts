@@ -115,7 +115,8 @@ const owedCheck = (record: OrderRecord | undefined): CheckMessage | undefined =>
  *    200, so Shopify does not retry it into deleting the subscription: nothing is dropped.
  *    A payload too large to store (a 500 KB name) is authentic and unstorable: quarantined too.
  * 5. Upsert the order's record, its timeline event and the delivery's dedupe key in one conditional transaction;
- *    concurrent deliveries of one order are retried with jittered backoff within Shopify's patience. A redelivery
+ *    an orders/create writes without reading first (a record that exists fails the condition and comes back with
+ *    it); concurrent deliveries of one order are retried with jittered backoff within Shopify's patience. A redelivery
  *    is answered 200 and queues again the check its record still owes, in case the first send was lost.
  * 6. Queue the check after the delay. If that fails the delivery is forgotten again, its check marked lost, and it
  *    is answered 5xx so Shopify retries; the overdue `nextCheckAt` lets the sweep recover it if no retry comes.
@@ -210,9 +211,16 @@ export const ingestWebhook = async (
   const started = performance.now();
   const withinBudget = (attempt: number) =>
     attempt === 0 || (attempt < maxSaveAttempts && performance.now() - started < saveBudgetMs);
+  // An orders/create almost always finds no record: the first write assumes none instead of reading, and a record
+  // that does exist comes back from the failed condition, current, for the next attempt (one round trip saved).
+  let known: { record: OrderRecord | undefined } | undefined =
+    expectation === 'created' ? { record: undefined } : undefined;
+  const guessed = known !== undefined;
   for (let attempt = 0; withinBudget(attempt); attempt++) {
-    if (attempt > 0) await sleep(backoffMs(attempt, random));
-    const current = await deps.store.get(key);
+    // A wrong guess is no contention: its retry goes at once, with the record the condition returned.
+    if (attempt > 0 && !(attempt === 1 && guessed && known)) await sleep(backoffMs(attempt, random));
+    const current = known ? known.record : await deps.store.get(key);
+    known = undefined;
     const outcome = applyOrderSeen(current, {
       facts,
       expectation,
@@ -249,7 +257,10 @@ export const ingestWebhook = async (
       }
       return { statusCode: 200, status: 'duplicate' };
     }
-    if (saved.result === 'conflict') continue;
+    if (saved.result === 'conflict') {
+      if (saved.current) known = { record: saved.current };
+      continue;
+    }
 
     if (outcome.check) {
       try {

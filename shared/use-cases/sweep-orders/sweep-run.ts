@@ -17,7 +17,10 @@ export type { SweepSettings };
 
 export interface SweepOrdersDeps {
   /** this shop's Admin API */
-  shopify: Pick<ShopifyPort, 'listOrdersUpdated' | 'listWebhookSubscriptions' | 'createWebhookSubscription'>;
+  shopify: Pick<
+    ShopifyPort,
+    'listOrderSummariesUpdated' | 'getOrders' | 'listWebhookSubscriptions' | 'createWebhookSubscription'
+  >;
   /** this shop's HotWax: the import flows it watches, and the repairs a crash left half done */
   hotwax: Pick<HotwaxPort, 'importFlowHealth' | 'recoverInterruptedRepairs'>;
   store: Pick<OrderRepository, 'get' | 'getMany' | 'save' | 'listOverdue'>;

@@ -1,6 +1,6 @@
 import { applyOrderSeen } from '../../domain/apply-order-seen.js';
 import { type CheckMessage, type OrderRecord, orderKey } from '../../domain/order-sync.js';
-import type { ShopifyOrderSnapshot } from '../../domain/ports.js';
+import type { ShopifyOrderSnapshot, ShopifyOrderSummary } from '../../domain/ports.js';
 import {
   compareWithRecord,
   factsFromSnapshot,
@@ -17,6 +17,8 @@ export class SweepRecordError extends Error {
 }
 
 const listedOrders = 50;
+/** Shopify's `nodes(ids:)` takes up to 250 ids. */
+const snapshotBatch = 250;
 
 /**
  * Records what a missed webhook would have told us about one order, with the same `applyOrderSeen` as the webhook:
@@ -63,15 +65,35 @@ const recordFinding = async (
   throw new SweepRecordError(`order ${snapshot.orderId} kept changing while the sweep recorded it`);
 };
 
-/** One page of Shopify's orders against our records, read a page at a time. */
-const processPage = async (run: SweepRun, orders: readonly ShopifyOrderSnapshot[]) => {
+/** Full snapshots of the listed orders that need a look, 250 a query (`nodes(ids:)`); their cost is counted. */
+const snapshotsOf = async (run: SweepRun, orderIds: readonly string[]) => {
+  const snapshots: ShopifyOrderSnapshot[] = [];
+  for (let start = 0; start < orderIds.length; start += snapshotBatch) {
+    const { orders, cost } = await run.deps.shopify.getOrders(orderIds.slice(start, start + snapshotBatch));
+    run.summary.queryCost += cost?.actual ?? cost?.requested ?? 0;
+    snapshots.push(...orders);
+  }
+  return snapshots;
+};
+
+/**
+ * One page of Shopify's orders against our records, read a page at a time. The listing carries only what tells
+ * whether an order needs a look; the few that do (no record, or fulfilled while we expect only created) are read
+ * in full before anything is recorded, so the records get the same facts as a webhook would have given.
+ */
+const processPage = async (run: SweepRun, orders: readonly ShopifyOrderSummary[]) => {
   const { deps, summary } = run;
   const { shop } = deps.settings;
   const at = deps.clock.now();
   const records = await deps.store.getMany(orders.map((order) => ({ shop, orderId: order.orderId })));
   const byKey = new Map(records.map((record) => [orderKey(record), record]));
-  const recordOf = (order: ShopifyOrderSnapshot) => byKey.get(orderKey({ shop, orderId: order.orderId }));
-  const candidates = orders.filter((order) => compareWithRecord(order, recordOf(order)).kind !== 'none');
+  const recordOf = (order: { orderId: string }) => byKey.get(orderKey({ shop, orderId: order.orderId }));
+  const needLook = orders.filter((order) => compareWithRecord(order, recordOf(order)).kind !== 'none');
+  // An order deleted between the listing and this read is left out: there is nothing to record.
+  const candidates = await snapshotsOf(
+    run,
+    needLook.map((order) => order.orderId),
+  );
   const checks: CheckMessage[] = [];
   await mapLimit(candidates, writeConcurrency, async (order) => {
     const result = await recordFinding(run, order, recordOf(order), at);
@@ -94,16 +116,16 @@ const processPage = async (run: SweepRun, orders: readonly ShopifyOrderSnapshot[
 const listPage = async (run: SweepRun, window: SweepWindow, cursor: string | null) => {
   const { deps } = run;
   const request = { from: window.from, to: window.to, pageSize: deps.settings.pageSize };
-  if (cursor === null) return deps.shopify.listOrdersUpdated(request);
+  if (cursor === null) return deps.shopify.listOrderSummariesUpdated(request);
   try {
-    return await deps.shopify.listOrdersUpdated({ ...request, after: cursor });
+    return await deps.shopify.listOrderSummariesUpdated({ ...request, after: cursor });
   } catch (error) {
     // A cursor Shopify no longer accepts must not wedge every later sweep: re-read the window from its start.
     deps.telemetry.warn('Resuming from the checkpoint cursor failed; sweeping the window from its start', {
       shop: deps.settings.shop,
       error: String(error),
     });
-    return deps.shopify.listOrdersUpdated(request);
+    return deps.shopify.listOrderSummariesUpdated(request);
   }
 };
 
