@@ -1,5 +1,5 @@
 import { localCredentials } from '../local/local-aws.js';
-import { checkerSchema, parseConfig } from '../shared/config/config.js';
+import { checkerBatching, checkerSchema, parseConfig } from '../shared/config/config.js';
 import { applyOrderSeen } from '../shared/domain/apply-order-seen.js';
 import type { CheckMessage, OrderRecord } from '../shared/domain/order-sync.js';
 import { checkOrders } from '../shared/use-cases/check-orders/check-orders.js';
@@ -14,7 +14,7 @@ import { round } from './stats.js';
 
 const shop = 'bench.myshopify.com';
 /** The checker's SQS batch (what the event source and the local poller hand over). */
-const batchSize = 10;
+const batchSize = checkerBatching.batchSize;
 const healthyOrders = 1000;
 const saleOrders = 5000;
 const saleMissing = 500;

@@ -4,6 +4,7 @@ import { onHotwaxDiscovered } from '../shared/adapters/hotwax/create-hotwax-port
 import {
   apiSchema,
   ConfigError,
+  checkerBatching,
   hotwaxFields,
   localRuntimeFields,
   parseConfig,
@@ -116,6 +117,9 @@ const main = async () => {
       queueArn: resources.checkQueue.arn,
       functionName: 'checker',
       handler: checker,
+      // The same batches as the Lambda event source in AWS.
+      batchSize: checkerBatching.batchSize,
+      maxBatchingWindowSeconds: checkerBatching.maxBatchingWindowSeconds,
       onError,
     }),
     startQueuePoller({

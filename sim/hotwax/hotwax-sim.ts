@@ -3,7 +3,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createMaargSim, type FailedFileFormat, type MaargSim, simFallbackJobName } from './maarg-sim.js';
 import type { MoquiRow } from './moqui-find.js';
-import { FindRequestError, parseFindRequest, performFind, type Row } from './perform-find.js';
+import {
+  type FindRequest,
+  FindRequestError,
+  parseFindBody,
+  parseFindRequest,
+  performFind,
+  type Row,
+} from './perform-find.js';
 
 export type {
   FailedFileFormat,
@@ -348,6 +355,8 @@ const orderHeaderFields = [
 
 const loginPage =
   '<!DOCTYPE html><html><head><title>HotWax Commerce: Login</title></head><body><form action="/commerce/control/login"></form></body></html>';
+
+const maxUrlLength = 8_192;
 
 const normalizeEndpoint = (path: string): string =>
   path
@@ -770,10 +779,10 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   const find = (
     res: ServerResponse,
     call: SimCall,
-    query: URLSearchParams,
+    request: FindRequest,
     entity: { rows: () => Row[]; fields: readonly string[] },
   ) => {
-    const result = performFind(entity.rows(), parseFindRequest(query), entity.fields);
+    const result = performFind(entity.rows(), request, entity.fields);
     if (result.docs.length === 0) return ok(res, call, { error: 'No record found' });
     return ok(res, call, result);
   };
@@ -950,12 +959,18 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     if (!authorized(req)) return send(res, call, 401, { error: 'Unauthorized' });
 
     const get = method === 'GET';
-    if (endpoint === 'performFind' && get) {
-      const entity = entities[url.searchParams.get('entityName') ?? ''];
-      if (!entity) return hotwaxError(res, call, `Entity [${url.searchParams.get('entityName')}] not found`);
-      return find(res, call, url.searchParams, entity);
+    // performFind answers a GET with its query string or a POST with the same fields as a JSON body.
+    if (endpoint === 'performFind' && (get || method === 'POST')) {
+      const body = get ? undefined : parseJson(text);
+      if (!get && !body)
+        return send(res, call, 400, { _ERROR_MESSAGE_: 'The request body must be a JSON object' });
+      const request = body ? parseFindBody(body) : parseFindRequest(url.searchParams);
+      const entity = entities[request.entityName ?? ''];
+      if (!entity) return hotwaxError(res, call, `Entity [${request.entityName}] not found`);
+      return find(res, call, request, entity);
     }
-    if (endpoint === 'findJobs' && get) return find(res, call, url.searchParams, jobSandbox);
+    if (endpoint === 'findJobs' && get)
+      return find(res, call, parseFindRequest(url.searchParams), jobSandbox);
     if (endpoint === 'DownloadCsvFile' && get) {
       const file = files.get(url.searchParams.get('dataResourceId') ?? '');
       if (file === undefined) return hotwaxError(res, call, 'DataResource not found');
@@ -984,6 +999,9 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
     // A sandbox runs for hours: keep the recent calls, count all of them.
     if (calls.length > maxCallLog) calls.splice(0, calls.length - maxCallLog);
+    // The load balancer in front of HotWax refuses request lines past 8 KB, as nginx and ELB do.
+    if ((req.url ?? '').length > maxUrlLength)
+      return send(res, call, 414, '<html><body>414 Request-URI Too Large</body></html>', 'text/html');
 
     if (isDown) {
       return send(
