@@ -14,7 +14,6 @@ import { createTestAws, type TestAws } from '../support/aws.js';
 import { backends, monitorEnv, reimportRunCalls } from '../support/backends.js';
 import { webOrderFacts } from '../support/order-fixtures.js';
 
-
 describe('checks arrive in batches of up to 100', () => {
   let aws: TestAws;
   beforeAll(async () => {
