@@ -91,9 +91,9 @@ describe('checks arrive in batches of up to 100', () => {
     });
 
     /** 100 orders as the webhook leaves them, their checks due now; `missing` ones HotWax has not imported. */
-    const seed = async (missing: (index: number) => boolean) => {
+    const seed = async (missing: (index: number) => boolean, ageMs = 700_000, count = 100) => {
       const messages: CheckMessage[] = [];
-      for (let index = 0; index < 100; index++) {
+      for (let index = 0; index < count; index++) {
         const id = String(nextOrderId());
         const payload = buildOrderPayload({
           id: Number(id),
@@ -103,7 +103,7 @@ describe('checks arrive in batches of up to 100', () => {
         if (missing(index)) hotwax.queueShopifyOrder({ shopifyOrderId: id });
         else hotwax.addOrder({ externalId: id, statusId: 'ORDER_APPROVED' });
         const { record, check } = applyOrderSeen(undefined, {
-          facts: webOrderFacts(now - 700_000, { shop, orderId: id, orderName: String(payload.name) }),
+          facts: webOrderFacts(now - ageMs, { shop, orderId: id, orderName: String(payload.name) }),
           expectation: 'created',
           via: 'orders/create',
           at: now - 600_000,
@@ -125,7 +125,8 @@ describe('checks arrive in batches of up to 100', () => {
     });
 
     it('a batch of 100 with 10 missing costs one lookup, one failed-record search and one re-import run', async () => {
-      const messages = await seed((index) => index % 10 === 0);
+      // Older than anything the shop's import lag (learned by the batch above) lets an order wait for.
+      const messages = await seed((index) => index % 10 === 0, 3 * 3_600_000);
       hotwax.clearCalls();
       const results = await checkOrders(deps, messages);
       expect(results.filter((result) => result.decision?.action?.kind === 'reimport')).toHaveLength(10);
@@ -139,5 +140,41 @@ describe('checks arrive in batches of up to 100', () => {
           : hotwax.callCount('admin/dataManager/details');
       expect(listings).toBe(1);
     });
+
+    it("learns the shop's import lag from in-sync checks: a young absent order waits for it instead of a re-import", async () => {
+      // The 100 healthy orders above reached HotWax some 700 s after their creation (HotWax's entry date).
+      const sketch = await deps.importLags?.get(shop);
+      expect(sketch?.total).toBeGreaterThanOrEqual(100);
+      const [message] = await seed(() => true, 700_000, 1);
+      hotwax.clearCalls();
+      const shopifyBefore = shopify.callCount();
+      const [result] = await checkOrders(deps, [message as CheckMessage]);
+
+      expect(result?.decision?.situation).toBe('awaiting_import');
+      expect(result?.decision?.action).toBeUndefined();
+      expect(reimportRunCalls(hotwax)).toBe(0);
+      expect(shopify.callCount()).toBe(shopifyBefore);
+      // Waits the learned lag plus the margin, never less than CHECK_DELAY_SECONDS after creation.
+      const [record] = await deps.store.getMany([message as CheckMessage]);
+      const waitMs = (record?.nextCheckAt ?? 0) - (record?.createdAt ?? 0);
+      expect(waitMs).toBeGreaterThanOrEqual(700_000 + 60_000);
+      expect(waitMs).toBeLessThanOrEqual(3_600_000);
+    });
+  });
+
+  it('adds the lags of concurrent batches without losing any (atomic counters)', async () => {
+    const { createImportLagStore } = await import('../../shared/adapters/dynamo/import-lag-store.js');
+    const store = createImportLagStore({ client: aws.doc, tableName: aws.tableName, maxSamples: 5000 });
+    await Promise.all(
+      Array.from({ length: 8 }, (_, batch) =>
+        store.add(
+          'lags.myshopify.com',
+          Array.from({ length: 25 }, (_, index) => (batch + index) * 1_000),
+        ),
+      ),
+    );
+    expect((await store.get('lags.myshopify.com'))?.total).toBe(200);
+    const counts = Object.values((await store.get('lags.myshopify.com'))?.counts ?? {});
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(200);
   });
 });
