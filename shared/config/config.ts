@@ -47,7 +47,8 @@ export const checkerBatching = { batchSize: 100, maxBatchingWindowSeconds: 5 } a
 
 /**
  * Learning each shop's import lag (order creation → first seen in HotWax, from its in-sync checks): an order absent
- * at its first check waits until the 99.9th percentile lag plus a minute, within [CHECK_DELAY_SECONDS,
+ * at its first check waits until the 99.9th percentile lag plus a margin (a minute, or a quarter of the lag
+ * when less), within [CHECK_DELAY_SECONDS,
  * CHECK_DELAY_MAX_SECONDS], before it is called missing; fewer than 50 lags learned = the fixed delay as before.
  * Counts halve past 5,000 lags, so a shop whose import changes is followed.
  */

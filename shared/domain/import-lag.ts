@@ -1,6 +1,6 @@
 /**
  * A shop's import lag — the time from an order's creation in Shopify to its first appearance in HotWax — as a
- * compact histogram: counts in buckets that grow by a quarter each (1 s … about 12 h in 48 buckets), so one small
+ * compact histogram: counts in buckets that grow by a quarter each (1 s … about 10 h in 48 buckets), so one small
  * item per shop holds it and any percentile reads within 25 %. Realtime Maarg imports land in seconds, an OFBiz
  * New Orders job every 15 minutes spreads them over a quarter of an hour; the first check waits for what the shop
  * itself shows, not a fixed 10 minutes.
@@ -16,7 +16,7 @@ const firstBoundMs = 1_000;
 const growth = 1.25;
 export const lagBucketCount = 48;
 
-/** The bucket of a lag: 0 holds everything up to 1 s, the last one everything beyond ~12 h. */
+/** The bucket of a lag: 0 holds everything up to 1 s, the last one everything beyond ~10 h. */
 export const lagBucketOf = (lagMs: number): number => {
   if (!(lagMs > firstBoundMs)) return 0;
   const index = Math.ceil(Math.log(lagMs / firstBoundMs) / Math.log(growth));
@@ -75,6 +75,7 @@ export interface FirstCheckPolicy {
   ceilingMs: number;
   /** a high percentile: a repair for an order that would have arrived anyway is a needless re-import */
   percentile: number;
+  /** the margin: this much, or a quarter of the lag when that is less (lags of seconds get seconds) */
   marginMs: number;
   /** fewer in-sync orders than this: nothing learned yet (today's fixed delay) */
   minSamples: number;
@@ -91,5 +92,6 @@ export const learnedFirstCheckMs = (
   if (!sketch || sketch.total < policy.minSamples) return undefined;
   const lag = lagPercentileMs(sketch, policy.percentile);
   if (lag === undefined) return undefined;
-  return Math.round(Math.min(policy.ceilingMs, Math.max(policy.floorMs, lag + policy.marginMs)));
+  const margin = Math.min(policy.marginMs, lag / 4);
+  return Math.round(Math.min(policy.ceilingMs, Math.max(policy.floorMs, lag + margin)));
 };
