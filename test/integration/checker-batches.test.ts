@@ -63,7 +63,7 @@ describe('checks arrive in batches of up to 100', () => {
     let hotwax: HotwaxSim;
     let shopify: ShopifySim;
     let deps: ReturnType<typeof createCheckerDeps>;
-    const now = Date.now();
+    let now = Date.now();
     // One shop per backend: each has its own re-import claim in the table.
     const shop = `batches-${backend}.myshopify.com`;
 
@@ -159,6 +159,15 @@ describe('checks arrive in batches of up to 100', () => {
       const waitMs = (record?.nextCheckAt ?? 0) - (record?.createdAt ?? 0);
       expect(waitMs).toBeGreaterThanOrEqual(700_000 + 60_000);
       expect(waitMs).toBeLessThanOrEqual(3_600_000);
+
+      // Still absent once the wait is over: now it is missing, and re-imported.
+      const dueAt = record?.nextCheckAt ?? 0;
+      now = dueAt;
+      const [again] = await checkOrders(deps, [
+        { v: 1, shop, orderId: record?.orderId ?? '', reason: 'recheck', dueAt },
+      ]);
+      expect(again?.decision?.situation).toBe('missed_by_import');
+      expect(again?.decision?.action?.kind).toBe('reimport');
     });
   });
 
