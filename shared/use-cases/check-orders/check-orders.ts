@@ -219,8 +219,8 @@ const withLearnedLag = async (
 
 /**
  * Records the import lag of every order seen in HotWax for the first time without a repair: HotWax's own entry
- * date of the order minus its creation in Shopify (the check's time when HotWax gives none). One atomic write per
- * batch and shop; a failure only costs these samples.
+ * date of the order (`OrderHeader.entryDate`) minus its creation in Shopify. One atomic write per batch and shop; a
+ * failure only costs these samples.
  */
 const learnImportLags = async (
   deps: Pick<CheckOrdersDeps, 'importLags' | 'telemetry'>,
@@ -235,8 +235,11 @@ const learnImportLags = async (
     if (record.repairAttempts > 0 || record.lastRepairAt !== undefined) return [];
     const hotwaxOrderId = decision.record.hotwax?.orderId;
     const live = versionsOf.get(key)?.find((version) => version.orderId === hotwaxOrderId);
-    const seenAt = live?.entryDate !== undefined && live.entryDate <= now ? live.entryDate : now;
-    return [Math.max(0, seenAt - record.createdAt)];
+    // Only HotWax's own entry date says when the order arrived: the check's time would feed the wait back into the
+    // lag (an order found after waiting would teach a longer wait), so without it the order teaches nothing.
+    // HotWax's clock may run a little ahead of this one: never later than the look that saw it.
+    if (live?.entryDate === undefined) return [];
+    return [Math.max(0, Math.min(live.entryDate, now) - record.createdAt)];
   });
   await deps.importLags.add(shop.shop, lags).catch((error: unknown) => {
     deps.telemetry.warn('Could not record import lags', { error: String(error) });
