@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { benchChecker } from './checker.bench.js';
+import { benchDetection } from './detection.bench.js';
 import { benchIngest } from './ingest.bench.js';
 import { printTable } from './stats.js';
 
@@ -15,6 +16,10 @@ const main = async () => {
         `Checker on a HotWax ${backend} tenant: HotWax calls per order`,
         await benchChecker(backend),
       );
+    printTable(
+      'First check: detection latency and needless re-imports (simulated import lags)',
+      benchDetection(),
+    );
   }
   // Several shops on one queue: only when asked for by name (it loads the checker function with its own SHOPS_FILE).
   if (only === 'shops') {

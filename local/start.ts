@@ -4,6 +4,7 @@ import { onHotwaxDiscovered } from '../shared/adapters/hotwax/create-hotwax-port
 import {
   apiSchema,
   ConfigError,
+  checkerBatching,
   hotwaxFields,
   localRuntimeFields,
   parseConfig,
@@ -116,6 +117,10 @@ const main = async () => {
       queueArn: resources.checkQueue.arn,
       functionName: 'checker',
       handler: checker,
+      // The same batches as the Lambda event source in AWS; the sandbox compresses its time (4 s check delays), so
+      // it hands over what one receive gets instead of gathering for seconds.
+      batchSize: checkerBatching.batchSize,
+      maxBatchingWindowSeconds: sandbox ? 0 : checkerBatching.maxBatchingWindowSeconds,
       onError,
     }),
     startQueuePoller({

@@ -5,6 +5,7 @@ import type { Node } from 'constructs';
 import * as z from 'zod';
 import {
   ConfigError,
+  checkerBatching,
   hotwaxFields,
   notifierFields,
   type ShopsFile,
@@ -26,8 +27,9 @@ export const functionTimeouts = {
   // Shopify gives up after 5 s and retries; a longer timeout only lets a slow cold start still record the order.
   webhook: Duration.seconds(10),
   api: Duration.seconds(10),
-  // A batch of 10 checks, each a few HotWax/Shopify calls with 10 s timeouts, plus a re-import trigger.
-  checker: Duration.seconds(120),
+  // A batch of up to 100 checks: one HotWax lookup, then Shopify re-reads of the absent ones five at a time, one
+  // failed-record search and one re-import trigger, each with 10 s timeouts.
+  checker: Duration.seconds(300),
   notifier: Duration.seconds(60),
   // Answers Slack within its 3 s: a few DynamoDB reads and writes, one SQS send, at most one Slack call.
   slack: Duration.seconds(10),
@@ -41,7 +43,7 @@ export const functionTimeouts = {
 
 /** How long SQS gathers messages before invoking; part of the queue visibility timeout arithmetic too. */
 export const batchingWindows = {
-  checker: Duration.seconds(5),
+  checker: Duration.seconds(checkerBatching.maxBatchingWindowSeconds),
   // A storm of alerts arrives as one batch and becomes one Slack digest instead of a hundred messages.
   notifier: Duration.seconds(60),
   // Answers Slack within its 3 s: a few DynamoDB reads and writes, one SQS send, at most one Slack call.

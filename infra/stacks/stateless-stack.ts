@@ -20,6 +20,7 @@ import type { z } from 'zod';
 import { tableDefinition } from '../../shared/adapters/dynamo/table-definition.js';
 import {
   apiFields,
+  checkerBatching,
   checkerFields,
   doctorFields,
   notifierFields,
@@ -291,7 +292,8 @@ export class StatelessStack extends Stack {
     checker.secret(stateful.credentialsSecret);
     this.checkerFunction.addEventSource(
       new SqsEventSource(stateful.checkQueue, {
-        batchSize: 10,
+        // One HotWax lookup per batch and shop: batches of up to 100 (config.ts declares the batching once).
+        batchSize: checkerBatching.batchSize,
         maxBatchingWindow: batchingWindows.checker,
         reportBatchItemFailures: true,
         // HotWax is the bottleneck: at most 5 concurrent batches talk to it, whatever the backlog.

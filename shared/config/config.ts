@@ -38,6 +38,27 @@ const shopDomain = z
   .trim()
   .regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/, { error: 'must look like <name>.myshopify.com' });
 
+/**
+ * How checks reach the checker: SQS batches of up to 100 gathered for up to 5 s (the Lambda event source in
+ * `infra/stacks`, and `npm start`'s queue poller). Checks wait minutes anyway, so seconds of gathering cost nothing,
+ * and a batch costs one HotWax lookup per shop: 0.01 lookups per healthy order instead of 0.1 with batches of 10.
+ */
+export const checkerBatching = { batchSize: 100, maxBatchingWindowSeconds: 5 } as const;
+
+/**
+ * Learning each shop's import lag (order creation → first seen in HotWax, from its in-sync checks): an order absent
+ * at its first check waits until the 99.9th percentile lag plus a margin (a minute, or a quarter of the lag
+ * when less), within [CHECK_DELAY_SECONDS,
+ * CHECK_DELAY_MAX_SECONDS], before it is called missing; fewer than 50 lags learned = the fixed delay as before.
+ * Counts halve past 5,000 lags, so a shop whose import changes is followed.
+ */
+export const importLagLearning = {
+  percentile: 99.9,
+  marginSeconds: 60,
+  minSamples: 50,
+  maxSamples: 5000,
+} as const;
+
 // --- field groups ------------------------------------------------------------------------------------------------
 
 /** Where the AWS SDK clients point: real AWS, or DynamoDB Local and fauxqs in the local runtime and tests. */
@@ -125,6 +146,8 @@ export const hotwaxFields = z.object({
 /** The runbook's timings (seconds), per shop. */
 export const timingFields = z.object({
   CHECK_DELAY_SECONDS: seconds(600),
+  /** the longest the first check waits for an order the shop's import lag says may still come (learned) */
+  CHECK_DELAY_MAX_SECONDS: seconds(3600),
   FULFILLED_CHECK_DELAY_SECONDS: seconds(300),
   CREATED_STUCK_AFTER_SECONDS: seconds(3600),
   VERIFY_DELAY_SECONDS: seconds(300),

@@ -3,6 +3,7 @@ import type { RetrySchedule } from '../domain/retry-schedule.js';
 import type { RunbookSettings } from '../domain/runbook/settings.js';
 import { type SweepSettings, sweepLimits } from '../domain/sweep-window.js';
 import {
+  importLagLearning,
   type RetryConfig,
   type SweepConfig,
   sweepFields,
@@ -39,6 +40,13 @@ export const shopSettingsFromConfig = (config: TimingConfig): ShopSettings => ({
   ...runbookSettingsFromConfig(config),
   ...checkDelaysFromConfig(config),
   reimportCooldownMs: config.IMPORT_JOB_COOLDOWN_SECONDS * 1000,
+  firstCheck: {
+    floorMs: config.CHECK_DELAY_SECONDS * 1000,
+    ceilingMs: Math.max(config.CHECK_DELAY_SECONDS, config.CHECK_DELAY_MAX_SECONDS) * 1000,
+    percentile: importLagLearning.percentile,
+    marginMs: importLagLearning.marginSeconds * 1000,
+    minSamples: importLagLearning.minSamples,
+  },
 });
 
 /** One shop's sweep: its windows and watchdog from SWEEP_* and the subscription settings, its check delays. */

@@ -1,3 +1,4 @@
+import type { FirstCheckPolicy, ImportLagSketch } from './import-lag.js';
 import type { MetricName } from './metric-names.js';
 import type { CloudWatchAlarm, DigestOptions } from './notification-text.js';
 import type {
@@ -242,6 +243,16 @@ export interface RepairJournalEntry {
  * A durable journal of job-parameter swaps (Maarg re-import), keyed by shop. Every write is conditional so two
  * processes never swap the same shop's job at once, and nobody clears an entry they do not own.
  */
+/**
+ * Each shop's import lag (order creation → first seen in HotWax), learned from its in-sync checks: one compact
+ * histogram per shop (`import-lag.ts`).
+ */
+export interface ImportLagStore {
+  get(shop: string): Promise<ImportLagSketch | undefined>;
+  /** adds the lags of one batch's first in-sync checks (atomic counters: concurrent batches add up) */
+  add(shop: string, lagsMs: readonly number[]): Promise<void>;
+}
+
 export interface HotwaxRepairJournal {
   /** Takes the shop's swap lock; false when an entry (a live swap, or a crashed one) already exists. */
   claim(entry: { shop: string; owner: string; claimedAt: number }): Promise<boolean>;
@@ -325,6 +336,8 @@ export interface ShopSettings extends RunbookSettings {
   fulfilledCheckDelayMs: number;
   /** one window re-import run serves every order of the shop missing within this (flash sales) */
   reimportCooldownMs: number;
+  /** how the first check's wait is learned from the shop's import lag (CHECK_DELAY_SECONDS is its floor) */
+  firstCheck: FirstCheckPolicy;
 }
 
 export interface ShopContext {

@@ -1,6 +1,7 @@
 import { createHotwaxRepairJournal } from '../adapters/dynamo/hotwax-repair-journal.js';
+import { createImportLagStore } from '../adapters/dynamo/import-lag-store.js';
 import type { RetryLater } from '../adapters/sqs/retry-later.js';
-import type { CheckerConfig } from '../config/config.js';
+import { type CheckerConfig, importLagLearning } from '../config/config.js';
 import type { CheckOrdersDeps } from '../use-cases/check-orders/check-orders.js';
 import { createRedriveWhenHealthy } from '../use-cases/redrive-dead-letters/redrive-dead-letters.js';
 import { createOrderTable, createQueueRetries, createQueues, runtimeDefaults } from './aws.js';
@@ -50,6 +51,11 @@ export const createCheckerDeps = (
     queue,
     notifier,
     settings: { syncSloSeconds },
+    importLags: createImportLagStore({
+      client: table.client,
+      tableName: config.TABLE_NAME,
+      maxSamples: importLagLearning.maxSamples,
+    }),
     ...replaced(overrides),
   };
 };

@@ -3,7 +3,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createMaargSim, type FailedFileFormat, type MaargSim, simFallbackJobName } from './maarg-sim.js';
 import type { MoquiRow } from './moqui-find.js';
-import { FindRequestError, parseFindRequest, performFind, type Row } from './perform-find.js';
+import {
+  type FindRequest,
+  FindRequestError,
+  parseFindBody,
+  parseFindRequest,
+  performFind,
+  type Row,
+} from './perform-find.js';
 
 export type {
   FailedFileFormat,
@@ -221,6 +228,8 @@ export interface HotwaxSim {
   reset(): void;
   /** resolves once every delayed import, refresh and approval has happened */
   idle(): Promise<void>;
+  /** does every delayed import, refresh and approval now, as if its delay had passed (benchmarks of slow imports) */
+  finishWorkNow(): Promise<void>;
 
   expireTokens(): void;
 
@@ -355,6 +364,8 @@ const orderHeaderFields = [
 const loginPage =
   '<!DOCTYPE html><html><head><title>HotWax Commerce: Login</title></head><body><form action="/commerce/control/login"></form></body></html>';
 
+const maxUrlLength = 8_192;
+
 const normalizeEndpoint = (path: string): string =>
   path
     .replace(/^\/+/, '')
@@ -410,6 +421,8 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   const maxCallLog = options.maxCallLog ?? 10_000;
   const timers = new Map<NodeJS.Timeout, () => void>();
   const pending = new Set<Promise<void>>();
+  /** the delayed work not done yet, to do at once on `finishWorkNow` */
+  const due = new Set<() => void>();
   const hanging = new Set<ServerResponse>();
 
   const nextId = () => ++sequence;
@@ -424,15 +437,22 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     const promise = new Promise<void>((resolve) => {
       settle = resolve;
     });
-    const timer = setTimeout(() => {
+    let done = false;
+    const run = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
       try {
         work();
       } finally {
         timers.delete(timer);
+        due.delete(run);
         settle();
       }
-    }, delayMs);
+    };
+    const timer = setTimeout(run, delayMs);
     timers.set(timer, settle);
+    due.add(run);
     pending.add(promise);
     promise.then(() => pending.delete(promise));
   };
@@ -444,6 +464,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       settle();
     }
     timers.clear();
+    due.clear();
   };
 
   // Runs ("Run now") get RUN ids; everything else is a job definition (template or recurring schedule).
@@ -795,10 +816,10 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   const find = (
     res: ServerResponse,
     call: SimCall,
-    query: URLSearchParams,
+    request: FindRequest,
     entity: { rows: () => Row[]; fields: readonly string[] },
   ) => {
-    const result = performFind(entity.rows(), parseFindRequest(query), entity.fields);
+    const result = performFind(entity.rows(), request, entity.fields);
     if (result.docs.length === 0) return ok(res, call, { error: 'No record found' });
     return ok(res, call, result);
   };
@@ -975,12 +996,18 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     if (!authorized(req)) return send(res, call, 401, { error: 'Unauthorized' });
 
     const get = method === 'GET';
-    if (endpoint === 'performFind' && get) {
-      const entity = entities[url.searchParams.get('entityName') ?? ''];
-      if (!entity) return hotwaxError(res, call, `Entity [${url.searchParams.get('entityName')}] not found`);
-      return find(res, call, url.searchParams, entity);
+    // performFind answers a GET with its query string or a POST with the same fields as a JSON body.
+    if (endpoint === 'performFind' && (get || method === 'POST')) {
+      const body = get ? undefined : parseJson(text);
+      if (!get && !body)
+        return send(res, call, 400, { _ERROR_MESSAGE_: 'The request body must be a JSON object' });
+      const request = body ? parseFindBody(body) : parseFindRequest(url.searchParams);
+      const entity = entities[request.entityName ?? ''];
+      if (!entity) return hotwaxError(res, call, `Entity [${request.entityName}] not found`);
+      return find(res, call, request, entity);
     }
-    if (endpoint === 'findJobs' && get) return find(res, call, url.searchParams, jobSandbox);
+    if (endpoint === 'findJobs' && get)
+      return find(res, call, parseFindRequest(url.searchParams), jobSandbox);
     if (endpoint === 'DownloadCsvFile' && get) {
       const file = files.get(url.searchParams.get('dataResourceId') ?? '');
       if (file === undefined) return hotwaxError(res, call, 'DataResource not found');
@@ -1009,6 +1036,9 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
     counts.set(endpoint, (counts.get(endpoint) ?? 0) + 1);
     // A sandbox runs for hours: keep the recent calls, count all of them.
     if (calls.length > maxCallLog) calls.splice(0, calls.length - maxCallLog);
+    // The load balancer in front of HotWax refuses request lines past 8 KB, as nginx and ELB do.
+    if ((req.url ?? '').length > maxUrlLength)
+      return send(res, call, 414, '<html><body>414 Request-URI Too Large</body></html>', 'text/html');
 
     if (isDown) {
       return send(
@@ -1124,6 +1154,11 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
     reset: initialState,
+    async finishWorkNow() {
+      while (due.size > 0) for (const run of [...due]) run();
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+
     async idle() {
       // Work may schedule more work (a run that triggers another), so wait until nothing is left.
       while (pending.size > 0) await Promise.all([...pending]);

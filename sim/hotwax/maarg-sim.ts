@@ -543,6 +543,20 @@ export const createMaargSim = (ctx: MaargSimContext) => {
     addDataManagerLog: (input: Omit<SimDataManagerLog, 'logId'> & { file?: string }) => ({
       ...writeLog(input),
     }),
+    /** a log changed by HotWax after it was written (a re-run of its file that failed more records) */
+    updateDataManagerLog(
+      logId: string,
+      changes: Partial<Omit<SimDataManagerLog, 'logId' | 'errorLogContentId'>> & { file?: string },
+    ) {
+      const log = logs.find((candidate) => candidate.logId === logId);
+      if (!log) throw new Error(`no simulated Data Manager log ${logId}`);
+      const { file, ...rest } = changes;
+      Object.assign(log, rest);
+      if (file !== undefined) {
+        log.errorLogContentId ??= `DME${ctx.nextId()}`;
+        contents.set(log.errorLogContentId, file);
+      }
+    },
     dataManagerFile: (contentId: string) => contents.get(contentId),
     setAutoApproveOrder(value: string) {
       autoApproveOrder = value;

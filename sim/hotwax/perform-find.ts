@@ -19,6 +19,9 @@ export class FindRequestError extends Error {
   override name = 'FindRequestError';
 }
 
+/** The most rows HotWax's performFind answers at once (fulfillment app: "does not return more than 250"). */
+export const maxViewSize = 250;
+
 /** OFBiz's default page size when `viewSize` is absent. */
 export const defaultViewSize = 20;
 
@@ -58,6 +61,28 @@ export const parseFindRequest = (query: URLSearchParams): FindRequest => {
     viewIndex: number('viewIndex', 0),
     noConditionFind: query.get('noConditionFind') === 'Y',
   };
+};
+
+/**
+ * The same request sent as a POST with a JSON body (HotWax's apps do this for long finds): `inputFields` an
+ * object, `fieldList` an array, numbers as numbers or text.
+ */
+export const parseFindBody = (body: Record<string, unknown>): FindRequest => {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(body)) {
+    if (value === undefined || value === null) continue;
+    if (key === 'inputFields') {
+      if (!isRecord(value)) throw new FindRequestError('inputFields must be a JSON object');
+      query.set(key, JSON.stringify(value));
+    } else if (Array.isArray(value)) {
+      for (const item of value) query.append(key, String(item));
+    } else if (typeof value === 'object') {
+      throw new FindRequestError(`${key} must be a string, a number or a list`);
+    } else {
+      query.set(key, String(value));
+    }
+  }
+  return parseFindRequest(query);
 };
 
 const asEpoch = (value: unknown): number => {
@@ -193,8 +218,10 @@ export const performFind = (
     const field = order.replace(/^[-+]/, '').replace(/\s+(asc|desc)$/i, '');
     matches.sort((a, b) => (descending ? -1 : 1) * compare(a[field], b[field]));
   }
-  const start = request.viewIndex * request.viewSize;
-  const page = matches.slice(start, start + request.viewSize);
+  // HotWax answers at most 250 rows a page, whatever viewSize asks (its apps page past that).
+  const viewSize = Math.min(request.viewSize, maxViewSize);
+  const start = request.viewIndex * viewSize;
+  const page = matches.slice(start, start + viewSize);
   const docs =
     request.fieldList.length === 0
       ? page.map((row) => ({ ...row }))

@@ -371,10 +371,10 @@ describe('HTTP API', () => {
 });
 
 describe('event sources and schedule', () => {
-  it('feeds the checker small batches with partial failures and a concurrency cap that protects HotWax', () => {
+  it('feeds the checker batches of up to 100 gathered for 5 s (one HotWax lookup each), partial failures and a concurrency cap that protects HotWax', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: fnIds.checker },
-      BatchSize: 10,
+      BatchSize: 100,
       MaximumBatchingWindowInSeconds: 5,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },

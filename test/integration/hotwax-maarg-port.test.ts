@@ -178,6 +178,14 @@ describe('the Maarg HotWax port against the simulator', () => {
       expect(found.get(ids[129] as string)?.[0]?.statusId).toBe('ORDER_REJECTED');
     });
 
+    it('looks up a batch of 100 ids with ONE call', async () => {
+      const ids = Array.from({ length: 100 }, shopifyId);
+      for (const id of ids.slice(0, 70)) sim.addOrder({ externalId: id });
+      const found = await port().findOrdersByShopifyIds(ids);
+      expect(sim.callCount('oms/orders')).toBe(1);
+      expect(found.size).toBe(70);
+    });
+
     it('the simulator ignores parameters Moqui does not know, as Moqui does', async () => {
       sim.addOrder({ externalId: shopifyId() });
       sim.addOrder({ externalId: shopifyId() });
@@ -489,6 +497,71 @@ describe('the Maarg HotWax port against the simulator', () => {
         orderByField: ['-createdDate'],
       });
       expect(sim.callCount('admin/dataManager/downloadDataManagerFile')).toBe(1);
+    });
+
+    it('lists the logs of both import configs in ONE call (configId_op=in)', async () => {
+      const id = shopifyId();
+      sim.addOrder({ externalId: id });
+      await failAndImport(id, 'Rollback called in Entity Engine SQLProcessor');
+      const found = await port().findImportFailures({ since: Date.now() - hour, shopifyOrderIds: [id] });
+      expect(found.get(id)?.configId).toBe('UPDATE_SHOPIFY_ORDER');
+      const details = sim.calls.filter((call) => call.endpoint === 'admin/dataManager/details');
+      expect(details).toHaveLength(1);
+      expect(details[0]?.query).toMatchObject({
+        configId: ['SYNC_SHOPIFY_ORDER,UPDATE_SHOPIFY_ORDER'],
+        configId_op: ['in'],
+      });
+    });
+
+    it('sees a failure written after its last read, without downloading the files it read already', async () => {
+      const since = Date.now() - 1_000;
+      const hotwax = port();
+      const [early, late] = [shopifyId(), shopifyId()] as [string, string];
+      await failAndImport(early, 'Customer address is missing');
+      expect([
+        ...(await hotwax.findImportFailures({ since, shopifyOrderIds: [early, late] })).keys(),
+      ]).toEqual([early]);
+
+      sim.fixImport(early);
+      await failAndImport(late, 'E-mail address not formatted correctly, must be like: name@domain');
+      const second = await hotwax.findImportFailures({ since, shopifyOrderIds: [early, late] });
+
+      expect(second.get(late)?.errorText).toContain('E-mail address not formatted correctly');
+      expect(second.get(early)?.errorText).toBe('Customer address is missing');
+      expect(sim.callCount('admin/dataManager/downloadDataManagerFile')).toBe(2);
+    });
+
+    it('reads a log again once its failed-record count changed, and never an unchanged one', async () => {
+      const since = Date.now() - 1_000;
+      const hotwax = port();
+      const [first, second] = [shopifyId(), shopifyId()] as [string, string];
+      const record = (id: string, error: string) => ({
+        id: `gid://shopify/Order/${id}`,
+        _ERROR_MESSAGE_: error,
+      });
+      const log = sim.maarg.addDataManagerLog({
+        configId: 'SYNC_SHOPIFY_ORDER',
+        statusId: 'DmlsFinished',
+        createdDate: Date.now(),
+        totalRecordCount: 2,
+        failedRecordCount: 1,
+        file: JSON.stringify([record(first, 'Customer phone is missing')]),
+      });
+      await hotwax.findImportFailures({ since, shopifyOrderIds: [first, second] });
+      await hotwax.findImportFailures({ since, shopifyOrderIds: [first, second] });
+      expect(sim.callCount('admin/dataManager/downloadDataManagerFile')).toBe(1);
+
+      // The same file, same content id, now with a second failed record.
+      sim.maarg.updateDataManagerLog(log.logId, {
+        failedRecordCount: 2,
+        file: JSON.stringify([
+          record(first, 'Customer phone is missing'),
+          record(second, 'Valid fields are missing'),
+        ]),
+      });
+      const found = await hotwax.findImportFailures({ since, shopifyOrderIds: [first, second] });
+      expect(found.get(second)?.errorText).toBe('Valid fields are missing');
+      expect(sim.callCount('admin/dataManager/downloadDataManagerFile')).toBe(2);
     });
 
     it('finds nothing when no log has failed records', async () => {

@@ -230,6 +230,43 @@ describe('the OFBiz HotWax port against the simulator', () => {
       });
     });
 
+    it('looks up a batch of 100 ids with ONE performFind, sent as a POST with a JSON body (the URL would be long)', async () => {
+      const ids = Array.from({ length: 100 }, shopifyId);
+      for (const id of ids.slice(0, 60)) sim.addOrder({ externalId: id });
+      const found = await port().findOrdersByShopifyIds(ids);
+      const finds = sim.calls.filter((call) => call.endpoint === 'performFind');
+      expect(finds).toHaveLength(1);
+      expect(finds[0]?.method).toBe('POST');
+      expect(finds[0]?.body).toMatchObject({
+        entityName: 'OrderHeader',
+        inputFields: { externalId: ids, externalId_op: 'in' },
+        noConditionFind: 'Y',
+      });
+      expect(found.size).toBe(60);
+      // A short list stays a GET, as Job Manager sends it.
+      await port().findOrdersByShopifyIds([shopifyId()]);
+      expect(sim.calls.at(-1)?.method).toBe('GET');
+    });
+
+    it('pages past the 250 rows HotWax answers at once when orders share ids (exchanges, refreshes)', async () => {
+      const ids = Array.from({ length: 100 }, shopifyId);
+      for (const id of ids) for (let version = 0; version < 3; version++) sim.addOrder({ externalId: id });
+      const found = await port().findOrdersByShopifyIds(ids);
+      expect(sim.callCount('performFind')).toBe(2);
+      expect([...found.values()].every((versions) => versions.length === 3)).toBe(true);
+    });
+
+    it('a long lookup by GET is refused by the front of HotWax (414), which is why it goes by POST', async () => {
+      const ids = Array.from({ length: 400 }, shopifyId);
+      const response = await callOms('performFind', {
+        query: {
+          entityName: 'OrderHeader',
+          inputFields: JSON.stringify({ externalId: ids, externalId_op: 'in' }),
+        },
+      });
+      expect(response.status).toBe(414);
+    });
+
     it('finds every version of each order and splits more than 100 ids into several finds', async () => {
       const ids = Array.from({ length: 150 }, shopifyId);
       const exchanged = ids[0] as string;
@@ -552,7 +589,7 @@ describe('the OFBiz HotWax port against the simulator', () => {
       expect((await hotwax.findOrdersByShopifyIds([id])).get(id)).toHaveLength(1);
     });
 
-    it('reads the error files with one content lookup per search and downloads each file once', async () => {
+    it('looks each error content up once and downloads each finished file once across searches', async () => {
       const since = Date.now() - 1000;
       const hotwax = port();
       const ids = [shopifyId(), shopifyId()];
@@ -564,8 +601,31 @@ describe('the OFBiz HotWax port against the simulator', () => {
       }
       await hotwax.findImportFailures({ since, shopifyOrderIds: ids });
       await hotwax.findImportFailures({ since, shopifyOrderIds: ids });
-      expect(sim.callCount('performFind', { entityName: 'DataResourceContentView' })).toBe(2);
+      expect(sim.callCount('performFind', { entityName: 'DataResourceContentView' })).toBe(1);
       expect(sim.callCount('DownloadCsvFile')).toBe(2);
+    });
+
+    it('sees a failure written after its last read, without downloading the files it read already', async () => {
+      const since = Date.now() - 1000;
+      const hotwax = port();
+      const [early, late] = [shopifyId(), shopifyId()] as [string, string];
+      sim.failImport(early, 'Customer address is missing');
+      await reimportOne(hotwax);
+      await sim.idle();
+      const first = await hotwax.findImportFailures({ since, shopifyOrderIds: [early, late] });
+      expect([...first.keys()]).toEqual([early]);
+
+      // The next import run fails the other order: a new log, written after the read.
+      sim.fixImport(early);
+      sim.failImport(late, 'E-mail address not formatted correctly, must be like: name@domain');
+      await sim.runScheduledImport();
+      const second = await hotwax.findImportFailures({ since, shopifyOrderIds: [early, late] });
+
+      expect(second.get(late)?.errorText).toContain('E-mail address not formatted correctly');
+      expect(second.get(early)?.errorText).toBe('Customer address is missing');
+      // Two files, each downloaded once; the logs are listed on every search (that is how the new one is seen).
+      expect(sim.callCount('DownloadCsvFile')).toBe(2);
+      expect(sim.callCount('performFind', { entityName: 'DataManagerLogAndContent' })).toBe(2);
     });
 
     it('skips an unreadable error file but still fails the search when HotWax is down', async () => {

@@ -7,6 +7,7 @@
  * - webhook dedupe:  pk `WEBHOOK#<shop>#<event id>`, sk `DEDUPE` (expires through TTL)
  * - job run claim:   pk `JOB#<shop>#<job>`, sk `CLAIM`
  * - sweep checkpoint: pk `SWEEP#<shop>`, sk `CHECKPOINT`
+ * - import lag:      pk `IMPORT_LAG#<shop>`, sk `SKETCH` (the shop's lag histogram: bucket counters and their total)
  * - HotWax repair journal: pk `HOTWAX_REPAIR#<shop>`, sk `JOURNAL` (Maarg fromDate swap: lock + parameters to restore)
  *
  * Indexes (sparse: only items carrying the attributes are in them):

@@ -24,7 +24,12 @@ export interface HotwaxHttp {
     params: Params,
     options?: { allowNoRecord?: boolean },
   ): Promise<Record<string, unknown> | undefined>;
-  post(endpoint: string, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** POST of a JSON body; with `allowNoRecord`, `{"error":"No record found"}` comes back as `{}`. */
+  post(
+    endpoint: string,
+    body: Record<string, unknown>,
+    options?: { allowNoRecord?: boolean },
+  ): Promise<Record<string, unknown>>;
   /** GET of a file (DownloadCsvFile): raw text. */
   download(endpoint: string, params: Params): Promise<string>;
 }
@@ -132,13 +137,13 @@ export const createHotwaxHttp = (options: HotwaxHttpOptions): HotwaxHttp => {
       const init = { method: 'GET', headers: { Accept: 'application/json' } };
       return json(endpoint, query(params), init, getOptions.allowNoRecord ?? false);
     },
-    async post(endpoint, body) {
+    async post(endpoint, body, postOptions = {}) {
       const init = {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify(body),
       };
-      return (await json(endpoint, '', init, false)) ?? {};
+      return (await json(endpoint, '', init, postOptions.allowNoRecord ?? false)) ?? {};
     },
     async download(endpoint, params) {
       const response = await authorized(endpoint, query(params), { method: 'GET', headers: {} });

@@ -13,6 +13,8 @@ export type Assessment =
   | { kind: 'in_sync'; live: HotwaxOrder; watchUntil?: number }
   /** no live order in HotWax */
   | { kind: 'absent' }
+  /** not in HotWax yet, but younger than the shop's import usually takes: looked at again `until` */
+  | { kind: 'awaiting_import'; until: number }
   /** live but still Created (or a fulfilled POS order not Completed) past its time */
   | { kind: 'stuck'; live: HotwaxOrder; because: 'age' | 'fulfilled' }
   /** several live orders share the Shopify id (an exchange, a duplicate import): none of them is "the" order */
@@ -50,6 +52,18 @@ export const assessOrder = (
   settings: RunbookSettings,
 ): { assessment: Assessment; needs: EvidenceNeeds } => {
   const [live, ...others] = liveVersions(versions);
+  // A first look that comes before the shop's import usually lands: re-importing now could be needless.
+  const awaitUntil =
+    settings.awaitImportMs === undefined ? undefined : record.createdAt + settings.awaitImportMs;
+  if (
+    !live &&
+    awaitUntil !== undefined &&
+    now < awaitUntil &&
+    record.state === 'pending_check' &&
+    record.expectation === 'created' &&
+    record.repairAttempts === 0
+  )
+    return { assessment: { kind: 'awaiting_import', until: awaitUntil }, needs: nothingMore };
   if (!live)
     return {
       assessment: { kind: 'absent' },

@@ -19,6 +19,7 @@ import { ambiguousOrdersSteps, approvalSteps, hotwaxClosedSteps, refreshOrderSte
  * | ambiguous_in_hotwax            | ambiguous          | wait_on_person | person_once      |
  * | closed_by_hotwax               | in_sync            | none           | resolved_if_told |
  * | fulfilled_but_closed_by_hotwax | escalated          | none           | support          |
+ * | awaiting_import                | pending_check      | none           | nobody           |
  * | gone_from_shopify              | ignored            | none           | nobody           |
  * | test_order                     | ignored            | none           | nobody           |
  * | cancelled_in_shopify           | ignored            | none           | nobody           |
@@ -219,6 +220,16 @@ export const decisionTable: DecisionTable = {
     keeps: ({ live }, facts) => keepHotwax({ stuck: { live } }, facts),
   },
 
+  awaiting_import: {
+    when: 'Not in HotWax yet, but younger than this shop’s imports usually take',
+    next: 'pending_check',
+    action: 'none',
+    tells: 'nobody',
+    event: 'check.awaiting_import',
+    says: ({ until }) =>
+      `Not in HotWax yet; this shop's orders usually arrive later than this, so the order is missing only if it has not arrived by ${iso(until)}.`,
+    keeps: ({ until }) => ({ nextCheckAt: until }),
+  },
   gone_from_shopify: ignored('The order no longer exists in Shopify'),
   test_order: ignored('Shopify marks it as a test order'),
   cancelled_in_shopify: ignored('It was cancelled in Shopify'),

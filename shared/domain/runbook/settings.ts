@@ -11,4 +11,9 @@ export interface RunbookSettings {
   /** first re-check of an order waiting on a person; doubles up to `maxRecheckMs` */
   recheckMs: number;
   maxRecheckMs: number;
+  /**
+   * learned from the shop's import lag: an order not in HotWax this long after its creation is missing; before
+   * that its first check waits (unset: nothing learned yet, the first check decides, as with a fixed delay)
+   */
+  awaitImportMs?: number;
 }

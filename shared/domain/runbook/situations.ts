@@ -37,6 +37,7 @@ export type Situation =
   | { kind: 'ambiguous_in_hotwax'; liveOrders: readonly HotwaxOrder[] }
   | { kind: 'closed_by_hotwax'; live: HotwaxOrder }
   | { kind: 'fulfilled_but_closed_by_hotwax'; live: HotwaxOrder }
+  | { kind: 'awaiting_import'; until: number }
   | { kind: 'gone_from_shopify' }
   | { kind: 'test_order' }
   | { kind: 'cancelled_in_shopify' }
@@ -137,6 +138,7 @@ export const situationOf = (params: {
   capabilities: HotwaxCapabilities;
 }): Situation => {
   const { current, base, assessment, evidence, capabilities } = params;
+  if (assessment.kind === 'awaiting_import') return { kind: 'awaiting_import', until: assessment.until };
   if (assessment.kind === 'ambiguous')
     return { kind: 'ambiguous_in_hotwax', liveOrders: assessment.liveOrders };
   if (assessment.kind === 'decided_by_hotwax') {

@@ -1,7 +1,10 @@
+import { learnedFirstCheckMs } from '../../domain/import-lag.js';
 import { type CheckMessage, type OrderRecord, orderKey } from '../../domain/order-sync.js';
 import type {
   CheckQueue,
   Clock,
+  HotwaxOrder,
+  ImportLagStore,
   Notifier,
   OrderRepository,
   ShopContext,
@@ -26,6 +29,8 @@ export interface CheckOrdersDeps {
   telemetry: Telemetry;
   clock: Clock;
   settings: { syncSloSeconds: number };
+  /** each shop's learned import lag; unset = every first check decides at once (a fixed delay) */
+  importLags?: ImportLagStore;
 }
 
 export type CheckOutcome =
@@ -194,16 +199,19 @@ const checkShop = async (
 ): Promise<Map<string, CheckResult>> => {
   const results = new Map<string, CheckResult>();
   const requests = [...checks].map(([key, { record }]) => ({ key, record }));
-  const gathered = await gatherEvidence(shop, requests, { now, telemetry: deps.telemetry });
+  const learned = await withLearnedLag(deps, shop, requests);
+  const gathered = await gatherEvidence(learned, requests, { now, telemetry: deps.telemetry });
 
   const decided: DecidedCheck[] = [];
+  const versionsOf = new Map<string, readonly HotwaxOrder[]>();
   for (const [key, outcome] of gathered) {
     if (outcome.error) {
       results.set(key, { outcome: 'failed', error: outcome.error });
       continue;
     }
     const { record, assessment, evidence } = outcome.gathered;
-    const context = { now, settings: shop.settings, capabilities: shop.hotwax.capabilities };
+    versionsOf.set(key, evidence.versions);
+    const context = { now, settings: learned.settings, capabilities: shop.hotwax.capabilities };
     decided.push({
       key,
       record,
@@ -225,7 +233,59 @@ const checkShop = async (
   }
 
   await tellPeople({ ...deps, syncSloSeconds: deps.settings.syncSloSeconds }, shop, claimedChecks, now);
+  await learnImportLags(deps, shop, claimedChecks, versionsOf, now);
   return results;
+};
+
+/** An order's first check after orders/create, before any repair: the one whose wait the import lag decides. */
+const isFirstLook = (record: OrderRecord) =>
+  record.state === 'pending_check' && record.expectation === 'created' && record.repairAttempts === 0;
+
+/**
+ * The shop with its learned first-check wait (`awaitImportMs`), read once per batch and only when the batch holds a
+ * first look. No store, too few lags learned, or the table not answering: the shop as configured (a fixed delay).
+ */
+const withLearnedLag = async (
+  deps: Pick<CheckOrdersDeps, 'importLags' | 'telemetry'>,
+  shop: ShopContext,
+  requests: readonly { record: OrderRecord }[],
+): Promise<ShopContext> => {
+  if (!deps.importLags || !requests.some(({ record }) => isFirstLook(record))) return shop;
+  const sketch = await deps.importLags.get(shop.shop).catch((error: unknown) => {
+    deps.telemetry.warn('Import lag unavailable; first checks decide at once', { error: String(error) });
+    return undefined;
+  });
+  const awaitImportMs = learnedFirstCheckMs(sketch, shop.settings.firstCheck);
+  return awaitImportMs === undefined ? shop : { ...shop, settings: { ...shop.settings, awaitImportMs } };
+};
+
+/**
+ * Records the import lag of every order seen in HotWax for the first time without a repair: HotWax's own entry
+ * date of the order (`OrderHeader.entryDate`) minus its creation in Shopify. One atomic write per batch and shop; a
+ * failure only costs these samples.
+ */
+const learnImportLags = async (
+  deps: Pick<CheckOrdersDeps, 'importLags' | 'telemetry'>,
+  shop: ShopContext,
+  claimed: readonly ClaimedCheck[],
+  versionsOf: ReadonlyMap<string, readonly HotwaxOrder[]>,
+  now: number,
+) => {
+  if (!deps.importLags) return;
+  const lags = claimed.flatMap(({ key, record, decision }) => {
+    if (decision.syncLagSeconds === undefined || record.expectation !== 'created') return [];
+    if (record.repairAttempts > 0 || record.lastRepairAt !== undefined) return [];
+    const hotwaxOrderId = decision.record.hotwax?.orderId;
+    const live = versionsOf.get(key)?.find((version) => version.orderId === hotwaxOrderId);
+    // Only HotWax's own entry date says when the order arrived: the check's time would feed the wait back into the
+    // lag (an order found after waiting would teach a longer wait), so without it the order teaches nothing.
+    // HotWax's clock may run a little ahead of this one: never later than the look that saw it.
+    if (live?.entryDate === undefined) return [];
+    return [Math.max(0, Math.min(live.entryDate, now) - record.createdAt)];
+  });
+  await deps.importLags.add(shop.shop, lags).catch((error: unknown) => {
+    deps.telemetry.warn('Could not record import lags', { error: String(error) });
+  });
 };
 
 const groupByShop = (due: ReadonlyMap<string, DueCheck>) => {

@@ -281,20 +281,24 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
     configId: string;
     createdDate: number;
     contentId: string;
+    /** the log's status and failed-record count: a file read is cached under them, so a changed log is read again */
+    version: string;
   }
 
   /**
-   * Logs of one config since `since` that hold failed records, newest first. Paging stops at the first log older
+   * Logs of the order import configs since `since` that hold failed records, newest first: ONE listing for both
+   * configs (`configId_op=in`, as Job Manager's File History filters by config). Paging stops at the first log older
    * than `since` only while the pages come back newest first: `orderByField` on this service is HotWax's, not
    * Moqui's entity find, so its order is checked rather than assumed.
    */
-  const failedLogs = async (configId: string, since: number): Promise<FailedLog[]> => {
+  const failedLogs = async (configIds: readonly string[], since: number): Promise<FailedLog[]> => {
     const logs: FailedLog[] = [];
     let previous = Number.POSITIVE_INFINITY;
     let ordered = true;
     for (let pageIndex = 0, seen = 0; pageIndex < maxLogPages; pageIndex++) {
       const body = await http.getObject('admin/dataManager/details', {
-        configId,
+        configId: configIds,
+        configId_op: 'in',
         statusId: ['DmlsFinished', 'DmlsFailed', 'DmlsCrashed'],
         statusId_op: 'in',
         orderByField: '-createdDate',
@@ -322,8 +326,16 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
         const hasFailures =
           (statusId === 'DmlsFinished' && Number(row.failedRecordCount) > 0) ||
           (statusId !== undefined && finishedFailed.has(statusId));
-        if (logId && contentId && hasFailures)
-          logs.push({ logId, configId: text(row.configId) ?? configId, createdDate, contentId });
+        // The file is downloaded by config and content id: a row that names no config cannot be read.
+        const configId = text(row.configId) ?? (configIds.length === 1 ? configIds[0] : undefined);
+        if (logId && contentId && hasFailures && configId && configIds.includes(configId))
+          logs.push({
+            logId,
+            configId,
+            createdDate,
+            contentId,
+            version: `${statusId}:${text(row.failedRecordCount) ?? ''}`,
+          });
       }
       seen += rows.length;
       const total = Number(body.dataManagerLogsCount);
@@ -340,8 +352,9 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
 
   const inflightFiles = new Map<string, Promise<string | undefined>>();
   /** The failed-record file of a log, in memory only; `{}` (no content) is undefined. */
-  const failedFile = (configId: string, contentId: string): Promise<string | undefined> => {
-    const key = `${configId}\u0000${contentId}`;
+  const failedFile = (log: FailedLog): Promise<string | undefined> => {
+    const { configId, contentId } = log;
+    const key = `${configId}\u0000${contentId}\u0000${log.version}`;
     const cached = files.get(key);
     if (cached !== undefined) return Promise.resolve(cached);
     let pending = inflightFiles.get(key);
@@ -465,15 +478,13 @@ export const createMaargHotwaxPort = (options: MaargPortOptions): MaargHotwaxPor
       const failures = new Map<string, ImportFailure>();
       const wanted = new Set(distinctIds(shopifyOrderIds));
       if (wanted.size === 0) return failures;
-      const logs = (await Promise.all(orderImportConfigs.map((configId) => failedLogs(configId, since))))
-        .flat()
-        .sort(
-          (a, b) => b.createdDate - a.createdDate || b.logId.localeCompare(a.logId, 'en', { numeric: true }),
-        );
+      const logs = (await failedLogs(orderImportConfigs, since)).sort(
+        (a, b) => b.createdDate - a.createdDate || b.logId.localeCompare(a.logId, 'en', { numeric: true }),
+      );
       return findFailuresInLogs({
         logs,
         wanted,
-        readFile: (log) => failedFile(log.configId, log.contentId),
+        readFile: failedFile,
         describe: (log) => ({ configId: log.configId, contentId: log.contentId }),
         onUnreadable: (log, error) =>
           options.logger?.warn('Skipped an unreadable Data Manager failed-record file', {

@@ -12,7 +12,7 @@ import { HotwaxApiError, HotwaxSetupError } from '../errors.js';
 import { findFailuresInLogs } from '../failed-records.js';
 import { createHotwaxHttp, type HotwaxHttpOptions, normalizeBaseUrl } from '../hotwax-http.js';
 import { addOrderVersions, byNewest, chunk, distinctIds, fillOrderUrl, text, toEpochMs } from '../values.js';
-import type { QueryValue } from '../wire.js';
+import { type QueryValue, serializeParams } from '../wire.js';
 import { type OfbizJobDefinition, runNowPayload } from './run-now-payload.js';
 
 export interface OfbizPortOptions extends HotwaxHttpOptions {
@@ -80,6 +80,10 @@ const logFields = [
   'errorRecordContentId',
 ];
 const maxIdsPerFind = 100;
+/** HotWax's apps: "performFind api does not return more than 250 records at once" (fulfillment OrderService). */
+const maxViewSize = 250;
+/** Beyond this a find goes as a POST with a JSON body, as HotWax's apps send long ones: no URL length limit. */
+const maxFindQueryLength = 2_000;
 const logPageSize = 50;
 const failedRunStatuses = new Set(['SERVICE_FAILED', 'SERVICE_CRASHED']);
 const finishedRunStatuses = new Set(['SERVICE_FINISHED', 'SERVICE_FAILED', 'SERVICE_CRASHED']);
@@ -88,6 +92,8 @@ interface MdmLog {
   logId: string;
   createdDate: number;
   errorRecordContentId: string;
+  /** what a file read of this log is cached under: unset while the log is not finished (its file may grow) */
+  version: string | undefined;
 }
 
 const docsOf = (body: Record<string, unknown> | undefined): Record<string, unknown>[] =>
@@ -152,8 +158,16 @@ export const createOfbizHotwaxPort = (options: OfbizPortOptions): HotwaxPort => 
   });
   const jobCache = new Map<string, { at: number; definitions: Promise<OfbizJobDefinition[]> }>();
 
-  const performFind = (params: Readonly<Record<string, QueryValue>>) =>
-    http.get('performFind', params, { allowNoRecord: true });
+  /**
+   * `performFind` by GET as Job Manager sends it, or by POST with the same fields as a JSON body when an `in` list
+   * would make the URL long (100 order ids are some 2 KB encoded; proxies refuse URLs past 8 KB).
+   */
+  const performFind = async (params: Readonly<Record<string, QueryValue>>) => {
+    if (serializeParams(params).length <= maxFindQueryLength)
+      return http.get('performFind', params, { allowNoRecord: true });
+    const body = await http.post('performFind', { ...params }, { allowNoRecord: true });
+    return Object.keys(body).length === 0 ? undefined : body;
+  };
 
   /** Jobs of one kind for this shop or for none (Job Manager's shop OR-group), by status. */
   const jobsOfShop = (systemJobEnumId: string, statusOp: 'in' | 'not-in') => ({
@@ -289,7 +303,8 @@ export const createOfbizHotwaxPort = (options: OfbizPortOptions): HotwaxPort => 
 
   const findOrders = async (ids: string[], into: Map<string, HotwaxOrder[]>) => {
     const wanted = new Set(ids);
-    const viewSize = Math.max(20, ids.length * 3);
+    // Room for refreshed and exchanged versions of each order, within what one page may hold.
+    const viewSize = Math.min(maxViewSize, Math.max(20, ids.length * 2));
     for (let viewIndex = 0, seen = 0; ; viewIndex++) {
       const body = await performFind({
         entityName: 'OrderHeader',
@@ -332,7 +347,10 @@ export const createOfbizHotwaxPort = (options: OfbizPortOptions): HotwaxPort => 
         }
         const logId = text(doc.logId);
         const errorRecordContentId = text(doc.errorRecordContentId);
-        if (logId && errorRecordContentId) logs.push({ logId, createdDate, errorRecordContentId });
+        // A finished log's file is final; one still running may gain failed records, so it is read each time.
+        const finished = toEpochMs(doc.finishDateTime);
+        const version = finished === undefined ? undefined : `${text(doc.statusId) ?? ''}@${finished}`;
+        if (logId && errorRecordContentId) logs.push({ logId, createdDate, errorRecordContentId, version });
       }
       seen += docs.length;
       if (older || logs.length >= maxFailureLogs || docs.length < logPageSize || seen >= countOf(body, seen))
@@ -343,41 +361,57 @@ export const createOfbizHotwaxPort = (options: OfbizPortOptions): HotwaxPort => 
     return logs.sort(newest).slice(0, maxFailureLogs);
   };
 
+  /** A content names one data resource for good: each content id is looked up once per warm process. */
+  const resourceOfContent = createBoundedCache<string>({ maxEntries: 2_000 });
   const dataResourceIds = async (contentIds: string[]): Promise<Map<string, string>> => {
     const resources = new Map<string, string>();
-    for (const ids of chunk(contentIds, maxIdsPerFind)) {
+    const unknown: string[] = [];
+    for (const contentId of contentIds) {
+      const known = resourceOfContent.get(contentId);
+      if (known === undefined) unknown.push(contentId);
+      else resources.set(contentId, known);
+    }
+    for (const ids of chunk(unknown, maxIdsPerFind)) {
       const body = await performFind({
         entityName: 'DataResourceContentView',
         inputFields: { coContentId: ids, coContentId_op: 'in' },
         fieldList: ['coContentId', 'coDataResourceId'],
         noConditionFind: 'Y',
-        viewSize: Math.max(20, ids.length * 2),
+        viewSize: Math.min(maxViewSize, Math.max(20, ids.length * 2)),
       });
       for (const doc of docsOf(body)) {
         const contentId = text(doc.coContentId);
         const dataResourceId = text(doc.coDataResourceId);
-        if (contentId && dataResourceId && !resources.has(contentId))
+        if (contentId && dataResourceId && !resources.has(contentId)) {
           resources.set(contentId, dataResourceId);
+          resourceOfContent.set(contentId, dataResourceId);
+        }
       }
     }
     return resources;
   };
 
   const inflightFiles = new Map<string, Promise<string>>();
-  /** A data resource never changes once written, so its file is kept (in memory only) by id. */
-  const failedRecordFile = (dataResourceId: string): Promise<string> => {
-    const cached = files.get(dataResourceId);
+  /**
+   * A failed-record file, in memory only, kept under its identity and the version of its log (status and finish
+   * time): a finished log's file is not downloaded again, a log that changed is. A log still running has no version
+   * and is read every time — its next failed record may be the one looked for.
+   */
+  const failedRecordFile = (dataResourceId: string, version: string | undefined): Promise<string> => {
+    const key = version === undefined ? undefined : `${dataResourceId}\u0000${version}`;
+    const cached = key === undefined ? undefined : files.get(key);
     if (cached !== undefined) return Promise.resolve(cached);
-    let pending = inflightFiles.get(dataResourceId);
+    const inflightKey = key ?? `${dataResourceId}\u0000running`;
+    let pending = inflightFiles.get(inflightKey);
     if (!pending) {
       pending = http
         .download('DownloadCsvFile', { dataResourceId })
         .then((file) => {
-          files.set(dataResourceId, file);
+          if (key !== undefined) files.set(key, file);
           return file;
         })
-        .finally(() => inflightFiles.delete(dataResourceId));
-      inflightFiles.set(dataResourceId, pending);
+        .finally(() => inflightFiles.delete(inflightKey));
+      inflightFiles.set(inflightKey, pending);
     }
     return pending;
   };
@@ -443,7 +477,7 @@ export const createOfbizHotwaxPort = (options: OfbizPortOptions): HotwaxPort => 
       return findFailuresInLogs({
         logs: logs.filter((log) => resourceOf(log) !== undefined),
         wanted,
-        readFile: (log) => failedRecordFile(resourceOf(log) as string),
+        readFile: (log) => failedRecordFile(resourceOf(log) as string, log.version),
         describe: (log) => ({ configId: mdmConfigId, dataResourceId: resourceOf(log) as string }),
         onUnreadable: (log, error) =>
           options.logger?.warn('Skipped an unreadable MDM failed-record file', {
