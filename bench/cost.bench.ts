@@ -15,9 +15,13 @@ import { createRequestCounter } from './request-counter.js';
 import { round } from './stats.js';
 
 /**
- * AWS on-demand prices, us-east-1, as published on the services' pricing pages on the date below (aws.amazon.com/
- * <service>/pricing: lambda, api-gateway, dynamodb, sqs, cloudwatch, secrets-manager, xray). Free tiers are left
- * out: the figure is what a million orders cost at the margin. Update the date with the numbers.
+ * AWS on-demand list prices, us-east-1, written down on the date below. Their home is each service's pricing page
+ * (aws.amazon.com/<service>/pricing: lambda, api-gateway, dynamodb, sqs, cloudwatch, secrets-manager, xray), which
+ * this machine cannot open; cross-checked where a copy could be found: Lambda Arm GB-s and requests (cloudchipr.com
+ * "AWS Lambda pricing", us-east-1 tiers), DynamoDB on-demand WRU/RRU after the November 2024 cut
+ * (airbyte.com "DynamoDB pricing"). The others are the long-standing list prices, unchecked here: re-check them
+ * against the AWS pages before quoting the bill. Free tiers are left out: the figure is what a million orders cost
+ * at the margin. Update the date with the numbers.
  */
 export const prices = {
   asOf: '2026-12-02',
