@@ -392,6 +392,7 @@ describe('several shops in one deployment (SHOPS_FILE)', () => {
       await shopify.eu.addOrder(
         buildOrderPayload({ id: Number(euMissedAgain.id), sourceName: 'web' }) as never,
       );
+      expect([usMissed.statusCode, euMissedAgain.statusCode]).toEqual([200, 200]);
       hotwax.clearCalls();
       const second = await store().getMany([
         { shop: us, orderId: usMissed.id },
@@ -407,6 +408,8 @@ describe('several shops in one deployment (SHOPS_FILE)', () => {
           dueAt: record.nextCheckAt ?? 0,
         })),
       );
+      // The US order was re-imported under its own shop's config (its state says which decision was taken).
+      expect((await store().get({ shop: us, orderId: usMissed.id }))?.state).toBe('reimport_requested');
       const secondRuns = hotwax.calls.filter((call) => call.endpoint === 'scheduleService');
       expect(secondRuns.map((call) => (call.body as { shopifyConfigId?: string }).shopifyConfigId)).toEqual([
         'SHOPIFY_US',
