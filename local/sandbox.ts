@@ -294,6 +294,7 @@ export const startSandbox = async (
       orderName: outletMissing.orderName,
       channel: 'web',
       importAs: 'ORDER_APPROVED',
+      shopifyConfigId: outletIds.shopifyConfigId,
     });
     hotwax.addOrder({
       externalId: outletLost.orderId,

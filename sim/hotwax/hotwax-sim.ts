@@ -153,6 +153,8 @@ export interface QueuedShopifyOrder {
   importAs: SimOrderStatus;
   /** Shopify's updatedAt (epoch ms): a Maarg fallback run imports orders updated since its fromDate */
   updatedAt: number;
+  /** the shop the order belongs to: only that shop's import (its Shopify config) brings it */
+  shopifyConfigId: string;
   failure?: { errorText: string; shape: FailedRecordShape; format: FailedFileFormat };
 }
 
@@ -248,6 +250,8 @@ export interface HotwaxSim {
     importAs?: SimOrderStatus;
     /** Shopify's updatedAt, default now */
     updatedAt?: number;
+    /** the shop's Shopify config, default this simulator's `shopifyConfigId`: other shops' imports do not bring it */
+    shopifyConfigId?: string;
   }): void;
   failImport(
     shopifyOrderId: string,
@@ -619,7 +623,11 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
    * A Maarg import: queued orders updated at or after `from` are created, or updated in place when HotWax has them
    * already (Maarg has no "old version"); failing ones stay queued and are reported.
    */
-  const importQueuedSince = (from: number) => {
+  /** a shop's import brings that shop's orders only (`undefined`: every shop's, e.g. all schedules ran) */
+  const ofShop = (queued: QueuedShopifyOrder, shopifyConfigId: string | undefined) =>
+    shopifyConfigId === undefined || queued.shopifyConfigId === shopifyConfigId;
+
+  const importQueuedSince = (from: number, shopifyConfigId?: string) => {
     const result = {
       created: [] as string[],
       updated: [] as string[],
@@ -631,7 +639,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       }[],
     };
     for (const queued of [...queue.values()]) {
-      if (queued.updatedAt < from) continue;
+      if (queued.updatedAt < from || !ofShop(queued, shopifyConfigId)) continue;
       const existing = liveOrder(queued.shopifyOrderId);
       if (queued.failure) {
         result.failed.push({
@@ -680,10 +688,11 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
   };
 
   /** Imports queued orders the way the MDM does: good ones become orders, bad ones land in the error file. */
-  const importQueued = (shopifyOrderIds?: readonly string[]) => {
+  const importQueued = (shopifyOrderIds?: readonly string[], shopifyConfigId?: string) => {
     const failures: QueuedShopifyOrder[] = [];
     for (const queued of [...queue.values()]) {
       if (shopifyOrderIds && !shopifyOrderIds.includes(queued.shopifyOrderId)) continue;
+      if (!ofShop(queued, shopifyConfigId)) continue;
       if (queued.failure) {
         failures.push(queued);
         continue;
@@ -946,7 +955,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
         parent,
         { frequency: body.frequency, tempExprId: jobFields.tempExprId },
         settings.importDelayMs,
-        () => importQueued(),
+        () => importQueued(undefined, String(body.shopifyConfigId)),
         valid ? undefined : 'SERVICE_FAILED',
       );
     } else if (systemJobEnumId === 'JOB_APR_ORD') {
@@ -967,7 +976,8 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       if (!queue.has(shopifyOrderId) && !liveOrder(shopifyOrderId)) {
         return hotwaxError(res, call, `Order [${shopifyOrderId}] not found in Shopify`);
       }
-      if (queue.has(shopifyOrderId)) later(settings.importDelayMs, () => importQueued([shopifyOrderId]));
+      if (queue.has(shopifyOrderId))
+        later(settings.importDelayMs, () => importQueued([shopifyOrderId], String(body.shopifyConfigId)));
       return ok(res, call, { successMessage: 'Order import has been queued' });
     }
     if (name === settings.refreshOrderService) {
@@ -1117,6 +1127,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
         channel: 'web',
         importAs: 'ORDER_CREATED',
         updatedAt: now(),
+        shopifyConfigId: settings.shopifyConfigId,
       };
       queue.set(shopifyOrderId, queued);
     }
@@ -1196,6 +1207,7 @@ export const startHotwaxSim = async (options: HotwaxSimOptions = {}): Promise<Ho
       queued.channel = input.channel ?? queued.channel;
       queued.importAs = input.importAs ?? queued.importAs;
       queued.updatedAt = input.updatedAt ?? queued.updatedAt;
+      queued.shopifyConfigId = input.shopifyConfigId ?? queued.shopifyConfigId;
     },
     failImport(shopifyOrderId, errorText, failOptions = {}) {
       queueEntry(shopifyOrderId).failure = {

@@ -87,7 +87,10 @@ export interface MaargSimContext {
   /** OrderHeader rows of every order (all versions) */
   orderRows(): MoquiRow[];
   /** imports due queued Shopify orders updated at or after `from`; returns the records that failed */
-  importQueuedSince(from: number): {
+  importQueuedSince(
+    from: number,
+    shopifyConfigId?: string,
+  ): {
     created: string[];
     updated: string[];
     failed: {
@@ -274,7 +277,7 @@ export const createMaargSim = (ctx: MaargSimContext) => {
   };
 
   /** A fallback sync run: imports what changed in Shopify since `fromDate` (or since the last run). */
-  const syncOrders = (job: SimServiceJob, run: SimServiceJobRun) => {
+  const syncOrders = (job: SimServiceJob, run: SimServiceJobRun, shopifyConfigId: string) => {
     const fromDate = run.parameters.fromDate;
     if (fromDate !== undefined && fromDate !== null && fromDate !== '' && !jobTimestamp.test(fromDate)) {
       run.hasError = 'Y';
@@ -282,7 +285,7 @@ export const createMaargSim = (ctx: MaargSimContext) => {
       return;
     }
     const from = fromDate ? Date.parse(`${fromDate.replace(' ', 'T')}Z`) : (job.lastRunTime ?? 0);
-    const result = ctx.importQueuedSince(from);
+    const result = ctx.importQueuedSince(from, shopifyConfigId);
     for (const [configId, existed] of [
       ['SYNC_SHOPIFY_ORDER', false],
       ['UPDATE_SHOPIFY_ORDER', true],
@@ -334,12 +337,11 @@ export const createMaargSim = (ctx: MaargSimContext) => {
       } else if (job.serviceName === fallbackService && job.jobName !== fallbackTemplate) {
         // Other shops' orders are not in this simulator's queue: their clones import nothing from it, unless the
         // tenant serves that shop too (one tenant, several shops: `otherShopifyConfigIds`).
+        // Each clone syncs its own shop's orders only.
         const remoteId = String(run.parameters.systemMessageRemoteId);
-        if (
-          remoteId === ctx.settings.systemMessageRemoteId ||
-          ctx.settings.otherShopifyConfigIds.includes(remoteId)
-        )
-          syncOrders(job, run);
+        if (remoteId === ctx.settings.systemMessageRemoteId)
+          syncOrders(job, run, ctx.settings.shopifyConfigId);
+        else if (ctx.settings.otherShopifyConfigIds.includes(remoteId)) syncOrders(job, run, remoteId);
       }
       run.endTime = ctx.now();
       if (run.hasError === 'N') job.lastRunTime = run.startTime;

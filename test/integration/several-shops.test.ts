@@ -330,7 +330,12 @@ describe('several shops in one deployment (SHOPS_FILE)', () => {
       const inSync = await deliver(webhook, { shop: us, secret: secrets.us });
       hotwax.addOrder({ externalId: inSync.id, statusId: 'ORDER_APPROVED' });
       const missed = await deliver(webhook, { shop: eu, secret: secrets.eu });
-      hotwax.queueShopifyOrder({ shopifyOrderId: missed.id, channel: 'web', importAs: 'ORDER_APPROVED' });
+      hotwax.queueShopifyOrder({
+        shopifyOrderId: missed.id,
+        channel: 'web',
+        importAs: 'ORDER_APPROVED',
+        shopifyConfigId: 'SHOPIFY_EU',
+      });
       const broken = await deliver(webhook, { shop: ca, secret: secrets.shared });
       for (const [sim, order] of [
         [shopify.us, inSync],
@@ -388,6 +393,7 @@ describe('several shops in one deployment (SHOPS_FILE)', () => {
         shopifyOrderId: euMissedAgain.id,
         channel: 'web',
         importAs: 'ORDER_APPROVED',
+        shopifyConfigId: 'SHOPIFY_EU',
       });
       await shopify.eu.addOrder(
         buildOrderPayload({ id: Number(euMissedAgain.id), sourceName: 'web' }) as never,
