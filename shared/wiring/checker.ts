@@ -5,8 +5,8 @@ import { type CheckerConfig, importLagLearning } from '../config/config.js';
 import type { CheckOrdersDeps } from '../use-cases/check-orders/check-orders.js';
 import { createRedriveWhenHealthy } from '../use-cases/redrive-dead-letters/redrive-dead-letters.js';
 import { createOrderTable, createQueueRetries, createQueues, runtimeDefaults } from './aws.js';
-import { type Overrides, replaced } from './options.js';
-import { createShopDirectory, listOf } from './shops.js';
+import { listOf, type Overrides, replaced } from './options.js';
+import { createShopDirectory } from './shops.js';
 
 /** Orders in sync within this of their creation count towards the SLO (InSyncWithinSlo). */
 const syncSloSeconds = 1800;

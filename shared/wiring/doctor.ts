@@ -10,8 +10,8 @@ import type { DoctorConfig } from '../config/config.js';
 import { SlackUnavailableError } from '../domain/ports.js';
 import { shopDirectory } from '../domain/shop-directory.js';
 import type { DoctorDeps, ExplainFailure, LocalProbe } from '../use-cases/doctor/doctor-ports.js';
-import type { WiringOptions } from './options.js';
-import { createShopDirectory, createShopifyPort, hotwaxPortOptionsFromConfig, listOf } from './shops.js';
+import { listOf, type WiringOptions } from './options.js';
+import { createShopDirectory, createShopifyPort, hotwaxPortOptionsFromConfig } from './shops.js';
 
 /** Slack's codes for a token that no longer works: the configuration must change. */
 const refusedTokenCodes = new Set([

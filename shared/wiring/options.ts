@@ -38,3 +38,7 @@ export const replaced = <Deps>(overrides: Overrides<Deps>): Partial<Deps> => {
   } = overrides;
   return deps as Partial<Deps>;
 };
+
+/** A factory's configuration: one shop's, or every shop's (the first holds the deployment-wide settings). */
+export const listOf = <C>(configs: C | readonly C[]): readonly C[] =>
+  Array.isArray(configs) ? (configs as readonly C[]) : [configs as C];

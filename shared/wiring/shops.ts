@@ -4,7 +4,7 @@ import type { HotwaxConfig, ShopConfig, ShopifyAdminConfig } from '../config/con
 import { shopSettingsFromConfig } from '../config/settings.js';
 import type { HotwaxPort, HotwaxRepairJournal, ShopContext, ShopDirectory } from '../domain/ports.js';
 import { shopDirectory } from '../domain/shop-directory.js';
-import type { WiringOptions } from './options.js';
+import { listOf, type WiringOptions } from './options.js';
 
 /** One shop's Admin API client; the one place `createShopifyAdmin` is wired from configuration. */
 export const createShopifyPort = (config: ShopifyAdminConfig, options: WiringOptions = {}): ShopifyAdmin =>
@@ -85,7 +85,3 @@ export const createShopDirectory = (
   configs: ShopConfig | readonly ShopConfig[],
   options: WiringOptions = {},
 ): ShopDirectory => shopDirectory(listOf(configs).map((config) => createShopContext(config, options)));
-
-/** A factory's configuration: one shop's, or every shop's (the first holds the deployment-wide settings). */
-export const listOf = <C>(configs: C | readonly C[]): readonly C[] =>
-  Array.isArray(configs) ? (configs as readonly C[]) : [configs as C];
