@@ -103,6 +103,17 @@ const owedCheck = (record: OrderRecord | undefined): CheckMessage | undefined =>
       }
     : undefined;
 
+/** A delivery for a shop this monitor does not serve: 403, counted and logged, stored nowhere. */
+const refuseShop = (
+  deps: Pick<IngestWebhookDeps, 'telemetry'>,
+  message: string,
+  attributes: Record<string, unknown>,
+): IngestResult => {
+  deps.telemetry.count(MetricName.WebhooksRejected);
+  deps.telemetry.warn(message, attributes);
+  return { statusCode: 403, status: 'forbidden', message: 'this monitor does not serve that shop' };
+};
+
 /**
  * Records one Shopify webhook delivery and schedules its check.
  *
@@ -130,11 +141,9 @@ export const ingestWebhook = async (
   // authentic payload to quarantine.
   const verification = await deps.verify(rawBody, headers);
   if (!verification.authentic && verification.reason === unknownShopReason) {
-    deps.telemetry.count(MetricName.WebhooksRejected);
-    deps.telemetry.warn('Webhook refused: delivery for a shop this monitor does not serve', {
+    return refuseShop(deps, 'Webhook refused: delivery for a shop this monitor does not serve', {
       shop: headers['x-shopify-shop-domain']?.trim().toLowerCase().slice(0, 255),
     });
-    return { statusCode: 403, status: 'forbidden', message: 'this monitor does not serve that shop' };
   }
   if (!verification.authentic) {
     deps.telemetry.count(MetricName.WebhooksRejected);
@@ -150,9 +159,7 @@ export const ingestWebhook = async (
     ? shop !== '' && !Object.hasOwn(served, shop)
     : Boolean(deps.config.expectedShop && shop && shop !== deps.config.expectedShop);
   if (refused) {
-    deps.telemetry.count(MetricName.WebhooksRejected);
-    deps.telemetry.warn('Webhook refused: delivery for another shop', { shop, topic });
-    return { statusCode: 403, status: 'forbidden', message: 'this monitor does not serve that shop' };
+    return refuseShop(deps, 'Webhook refused: delivery for another shop', { shop, topic });
   }
 
   const now = deps.clock.now();
