@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHotwaxRepairJournal } from '../../shared/adapters/dynamo/hotwax-repair-journal.js';
 import { createOrderRepository } from '../../shared/adapters/dynamo/order-repository.js';
@@ -71,24 +70,13 @@ const recordingTelemetry = () => {
 const drain = async <T>(queueUrl: string): Promise<T[]> => {
   const all: T[] = [];
   for (let quiet = 0; quiet < 2; ) {
-    const { Messages } = await aws.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    if (!Messages?.length) {
+    const batch = await aws.receiveJson<T>(queueUrl);
+    if (batch.length === 0) {
       quiet += 1;
       await sleep(50);
       continue;
     }
-    all.push(...Messages.map((message) => JSON.parse(message.Body ?? '{}') as T));
-    await aws.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle ?? '',
-        })),
-      }),
-    );
+    all.push(...batch);
   }
   return all;
 };

@@ -1,5 +1,4 @@
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,25 +55,7 @@ const deliver = async (
   return { statusCode: response.statusCode, body: JSON.parse(response.body ?? '{}') as { status: string } };
 };
 
-const receiveChecks = async (waitSeconds: number): Promise<CheckMessage[]> => {
-  const { Messages } = await aws.sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: waitSeconds, MaxNumberOfMessages: 10 }),
-  );
-  // Deleted once read: a message left in flight would come back after its visibility timeout and surface in a later
-  // test on a slow machine.
-  if (Messages?.length) {
-    await aws.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: Messages.map((message, index) => ({
-          Id: String(index),
-          ReceiptHandle: message.ReceiptHandle ?? '',
-        })),
-      }),
-    );
-  }
-  return (Messages ?? []).map((message) => JSON.parse(message.Body ?? '{}') as CheckMessage);
-};
+const receiveChecks = (waitSeconds: number) => aws.receiveJson<CheckMessage>(queueUrl, waitSeconds);
 
 /** Drains the queue until it has been quiet for a while; returns everything it got. */
 const drainChecks = async (): Promise<CheckMessage[]> => {

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
 import { ensureTable } from '../../local/emulators.js';
 import { localAwsEnv, localClients, localCredentials } from '../../local/local-aws.js';
@@ -23,9 +28,35 @@ export const createTestAws = async () => {
     return { url: QueueUrl, arn: Attributes?.QueueArn ?? '' };
   };
 
+  /**
+   * One receive of up to 10 messages, their bodies parsed, deleted once read: a message left in flight would come back
+   * after its visibility timeout and surface in a later test on a slow machine.
+   */
+  const receiveJson = async <T>(queueUrl: string, waitSeconds = 0): Promise<T[]> => {
+    const { Messages } = await clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: waitSeconds,
+      }),
+    );
+    if (!Messages?.length) return [];
+    await clients.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({
+          Id: String(index),
+          ReceiptHandle: message.ReceiptHandle ?? '',
+        })),
+      }),
+    );
+    return Messages.map((message) => JSON.parse(message.Body ?? '{}') as T);
+  };
+
   return {
     ...endpoints,
     ...clients,
+    receiveJson,
     /** the environment the functions read to reach these emulators */
     env: localAwsEnv(endpoints),
     /** for the wiring factories, which otherwise use the SDK's credential chain */
