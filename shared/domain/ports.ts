@@ -28,9 +28,9 @@ export type SaveResult = 'saved' | 'conflict' | 'duplicate';
 export interface SaveOptions {
   /** the version read; undefined = the record must not exist yet */
   expectedVersion: number | undefined;
-  /** timeline events written in the same transaction */
+  /** timeline events written in the same write */
   events: readonly TimelineEvent[];
-  /** marks a webhook delivery seen in the same transaction, so it is recorded exactly once */
+  /** marks a webhook delivery seen in the same write, so it is recorded exactly once */
   dedupeKey?: string;
   now: number;
 }
@@ -47,7 +47,7 @@ export interface OrderRepository {
   get(key: OrderKey): Promise<OrderRecord | undefined>;
   /** The records that exist among `keys` (index them with `orderKey`). */
   getMany(keys: readonly OrderKey[]): Promise<OrderRecord[]>;
-  /** A `conflict` may carry the record as it now is (`current`), read by the failed condition itself. */
+  /** A `conflict` or `duplicate` may carry the record as it now is (`current`), read by the failed condition itself. */
   save(
     record: OrderRecord,
     options: SaveOptions,

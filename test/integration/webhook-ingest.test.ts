@@ -180,6 +180,36 @@ describe('POST /webhooks/shopify', () => {
     expect(timeline).toHaveLength(1);
   });
 
+  it('still knows a delivery after the checker has rewritten the record: a late redelivery changes nothing', async () => {
+    const payload = buildOrderPayload();
+    const orderId = String(payload.id);
+    const eventId = `evt-${nextOrderId()}`;
+    expect((await deliver('orders/create', payload, { eventId })).body.status).toBe('recorded');
+    await drainChecks();
+    // Another writer (here as the checker writes an in-sync order) replaces the record's fields and adds its event.
+    const recorded = await store().get({ shop, orderId });
+    if (!recorded) throw new Error('not recorded');
+    const at = Date.now() + 1;
+    const { nextCheckAt: _due, ...rest } = recorded;
+    const checked = await store().save(
+      { ...rest, state: 'in_sync', stateSince: at, inSyncAt: at },
+      {
+        expectedVersion: recorded.version,
+        events: [{ at, type: 'check.in_sync', state: 'in_sync', message: 'in HotWax' }],
+        now: at,
+      },
+    );
+    expect(checked.result).toBe('saved');
+
+    expect((await deliver('orders/create', payload, { eventId })).body.status).toBe('duplicate');
+    expect(await drainChecks()).toEqual([]);
+    const after = await store().get({ shop, orderId });
+    expect(after).toMatchObject({ state: 'in_sync', version: recorded.version + 1 });
+    expect(after?.nextCheckAt).toBeUndefined();
+    const { timeline } = await store().getWithTimeline(orderId);
+    expect(timeline.map((event) => event.type)).toEqual([expect.stringMatching(/^webhook/), 'check.in_sync']);
+  });
+
   it('handles orders/fulfilled arriving before orders/create as one check chain', async () => {
     const created = new Date(Date.now() - 60_000).toISOString();
     const fulfilled = buildOrderPayload({

@@ -24,8 +24,6 @@ import { inGroup, type SyncState } from '../../domain/states.js';
 const day = 86_400_000;
 /** Settled records and timelines are kept this long, then DynamoDB's TTL removes them. */
 const retentionMs = 90 * day;
-/** Shopify retries a delivery for hours and may redeliver days later; a week of dedupe keys covers it. */
-const dedupeRetentionMs = 7 * day;
 
 type Item = Record<string, unknown>;
 
@@ -47,7 +45,16 @@ const toItem = (record: OrderRecord, now: number): Item => {
 };
 
 const fromItem = (item: Item): OrderRecord => {
-  const { pk: _pk, sk: _sk, kind: _kind, checkShop: _checkShop, expiresAt: _expiresAt, ...record } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    kind: _kind,
+    checkShop: _checkShop,
+    expiresAt: _expiresAt,
+    [deliveriesAttribute]: _deliveries,
+    [inlineEventsAttribute]: _inlineEvents,
+    ...record
+  } = item;
   const finding = record.finding as (OrderRecord['finding'] & { cause?: string }) | undefined;
   // Records written before `Finding.cause` was renamed `title`.
   if (finding && finding.title === undefined && finding.cause !== undefined) {
@@ -56,6 +63,136 @@ const fromItem = (item: Item): OrderRecord => {
   }
   return record as unknown as OrderRecord;
 };
+
+/**
+ * Two attributes of a record's item that are not the record's: the webhook deliveries already recorded into it (a
+ * string set of dedupe keys) and the timeline events those deliveries wrote (a list). A delivery thus needs one
+ * conditional write, not a transaction of three items; every other writer updates the record's own fields only and
+ * leaves both as they are.
+ */
+const deliveriesAttribute = 'deliveries';
+const inlineEventsAttribute = 'inlineEvents';
+
+/**
+ * Every field of a record, so an update sets or removes each of them (what a Put of the whole item did) without
+ * touching the two attributes above. `satisfies` makes a field added to `OrderRecord` fail to compile until it is here.
+ */
+const recordFields = Object.keys({
+  shop: true,
+  orderId: true,
+  orderName: true,
+  channel: true,
+  sourceName: true,
+  createdAt: true,
+  updatedAt: true,
+  cancelledAt: true,
+  test: true,
+  financialStatus: true,
+  fulfillmentStatus: true,
+  flags: true,
+  state: true,
+  stateSince: true,
+  expectation: true,
+  nextCheckAt: true,
+  repairAttempts: true,
+  version: true,
+  firstSeenAt: true,
+  lastWebhookAt: true,
+  fulfilledSeenAt: true,
+  source: true,
+  hotwax: true,
+  finding: true,
+  inSyncAt: true,
+  blockedAtShopifyUpdatedAt: true,
+  rechecks: true,
+  lastRepairAt: true,
+  humanNotifiedAt: true,
+  repairs: true,
+  byPerson: true,
+} satisfies Record<keyof OrderRecord, true>);
+/** What `toItem` adds beside the record's fields (the sparse index key, the TTL). */
+const itemFields = [...recordFields, 'kind', 'checkShop', 'expiresAt'];
+
+interface RecordUpdate {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+  ConditionExpression: string;
+}
+
+/**
+ * The record written as an update: each field of `toItem` set, each absent one removed, on the condition that the
+ * record is still the version read (or does not exist yet). `delivery` also records a webhook delivery in the same
+ * write: its dedupe key joins the set (the condition refuses a key already there) and its events join the list.
+ */
+const recordUpdate = (
+  next: OrderRecord,
+  options: SaveOptions,
+  delivery?: { dedupeKey: string; events: readonly TimelineEvent[] },
+): RecordUpdate => {
+  const item = toItem(next, options.now);
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const set: string[] = [];
+  const remove: string[] = [];
+  itemFields.forEach((field, index) => {
+    names[`#f${index}`] = field;
+    if (item[field] === undefined) remove.push(`#f${index}`);
+    else {
+      values[`:f${index}`] = item[field];
+      set.push(`#f${index} = :f${index}`);
+    }
+  });
+  const add: string[] = [];
+  const conditions: string[] = [];
+  if (options.expectedVersion === undefined) conditions.push('attribute_not_exists(pk)');
+  else {
+    names['#version'] = 'version';
+    values[':expected'] = options.expectedVersion;
+    conditions.push('#version = :expected');
+  }
+  if (delivery) {
+    names['#deliveries'] = deliveriesAttribute;
+    names['#events'] = inlineEventsAttribute;
+    values[':delivery'] = new Set([delivery.dedupeKey]);
+    values[':events'] = delivery.events.map(safeEvent);
+    values[':none'] = [];
+    set.push('#events = list_append(if_not_exists(#events, :none), :events)');
+    add.push('#deliveries :delivery');
+    // A new record has seen no delivery; an existing one refuses a delivery it already holds.
+    if (options.expectedVersion !== undefined) {
+      values[':deliveryKey'] = delivery.dedupeKey;
+      conditions.push('NOT contains(#deliveries, :deliveryKey)');
+    }
+  }
+  return {
+    UpdateExpression: [
+      `SET ${set.join(', ')}`,
+      remove.length ? `REMOVE ${remove.join(', ')}` : '',
+      add.length ? `ADD ${add.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ConditionExpression: conditions.join(' AND '),
+  };
+};
+
+/** A timeline event as stored: HotWax's error texts in its detail reduced (#11 §6). */
+const safeEvent = (event: TimelineEvent): TimelineEvent => ({
+  ...event,
+  ...(event.detail ? { detail: withSafeErrorDetail(event.detail) } : {}),
+});
+
+/** The dedupe keys an item holds (a string set; the document client reads it as a Set). */
+const deliveriesOf = (item: Item | undefined): ReadonlySet<string> => {
+  const value = item?.[deliveriesAttribute];
+  return value instanceof Set ? (value as Set<string>) : new Set();
+};
+
+const inlineEventsOf = (item: Item): TimelineEvent[] =>
+  Array.isArray(item[inlineEventsAttribute]) ? (item[inlineEventsAttribute] as TimelineEvent[]) : [];
 
 const eventFromItem = (item: Item): TimelineEvent & { shop: string } => {
   const { at, type, state, message, detail, shop } = item as unknown as TimelineEvent & { shop: string };
@@ -68,8 +205,9 @@ const isSizeLimit = (error: unknown) =>
   (error as Error).name === 'ValidationException' && /size|length/i.test((error as Error).message);
 
 /**
- * The order-sync table: one record per (shop, Shopify order id) with its timeline beside it in the same partition,
- * written with optimistic concurrency so two writers never both win.
+ * The order-sync table: one record per (shop, Shopify order id) with its timeline beside it in the same partition
+ * (the webhook deliveries' events inside the record), written with optimistic concurrency so two writers never both
+ * win.
  */
 export const createOrderRepository = ({
   client,
@@ -105,74 +243,64 @@ export const createOrderRepository = ({
   };
 
   /**
-   * Writes the record and its new timeline events in one transaction, if nobody changed the record since it was read
-   * (`expectedVersion`; undefined = it must not exist yet). With `dedupeKey`, the delivery is marked seen in the same
-   * transaction, so a delivery is recorded exactly once.
+   * Writes the record if nobody changed it since it was read (`expectedVersion`; undefined = it must not exist yet).
+   * A webhook delivery (`dedupeKey`) is one conditional UpdateItem: the record, the delivery marked seen and its
+   * timeline event inside the item, so a delivery is recorded exactly once; a delivery already seen fails the
+   * condition and is a `duplicate`. Any other writer's new events are items beside the record, written with it in one
+   * transaction (the record alone is a plain conditional update).
    */
   const save = async (
     record: OrderRecord,
     options: SaveOptions,
   ): Promise<{ result: SaveResult; record: OrderRecord; current?: OrderRecord }> => {
     const next = { ...record, version: (options.expectedVersion ?? 0) + 1 };
-    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [];
-    if (options.dedupeKey) {
-      items.push({
-        Put: {
-          TableName: tableName,
-          Item: {
-            pk: `WEBHOOK#${options.dedupeKey}`,
-            sk: 'DEDUPE',
-            orderId: record.orderId,
-            at: options.now,
-            expiresAt: Math.floor((options.now + dedupeRetentionMs) / 1000),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-    }
-    items.push({
-      Put: {
-        TableName: tableName,
-        Item: toItem(next, options.now),
-        // A lost race hands back the record as it now is, so the writer need not read it again.
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        ...(options.expectedVersion === undefined
-          ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : {
-              ConditionExpression: 'version = :v',
-              ExpressionAttributeValues: { ':v': options.expectedVersion },
-            }),
-      },
-    });
-    for (const event of options.events) {
-      items.push({
-        Put: {
-          TableName: tableName,
-          Item: {
-            ...event,
-            ...(event.detail ? { detail: withSafeErrorDetail(event.detail) } : {}),
-            pk: orderPk(record.orderId),
-            sk: eventSk(record.shop, event.at),
-            kind: 'event',
-            shop: record.shop,
-            expiresAt: Math.floor((event.at + 2 * retentionMs) / 1000),
-          },
-        },
-      });
-    }
+    // A lost race hands back the record as it now is, so the writer need not read it again.
+    const update = {
+      TableName: tableName,
+      Key: keyOf(next),
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+    };
     try {
+      if (options.dedupeKey || options.events.length === 0) {
+        const delivery = options.dedupeKey
+          ? { dedupeKey: options.dedupeKey, events: options.events }
+          : undefined;
+        await client.send(new UpdateCommand({ ...update, ...recordUpdate(next, options, delivery) }));
+        return { result: 'saved', record: next };
+      }
+      const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+        { Update: { ...update, ...recordUpdate(next, options) } },
+        ...options.events.map((event) => ({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...safeEvent(event),
+              pk: orderPk(record.orderId),
+              sk: eventSk(record.shop, event.at),
+              kind: 'event',
+              shop: record.shop,
+              expiresAt: Math.floor((event.at + 2 * retentionMs) / 1000),
+            },
+          },
+        })),
+      ];
       await client.send(new TransactWriteCommand({ TransactItems: items }));
       return { result: 'saved', record: next };
     } catch (error) {
       if (isSizeLimit(error))
         throw new UnstorableRecordError('the record exceeds DynamoDB limits', { cause: error });
+      if (isConditionalFailure(error)) {
+        const raw = (error as { Item?: Record<string, unknown> }).Item;
+        if (!raw) return { result: 'conflict', record };
+        const old = unmarshall(raw as Parameters<typeof unmarshall>[0]);
+        const seen = options.dedupeKey !== undefined && deliveriesOf(old).has(options.dedupeKey);
+        return { result: seen ? 'duplicate' : 'conflict', record, current: fromItem(old) };
+      }
       if ((error as Error).name !== 'TransactionCanceledException') throw error;
       const reasons =
         (error as { CancellationReasons?: Array<{ Code?: string; Item?: Record<string, unknown> }> })
           .CancellationReasons ?? [];
-      if (options.dedupeKey && reasons[0]?.Code === 'ConditionalCheckFailed')
-        return { result: 'duplicate', record };
-      const recordReason = reasons[options.dedupeKey ? 1 : 0];
+      const recordReason = reasons[0];
       if (recordReason?.Code === 'ConditionalCheckFailed' && recordReason.Item)
         return {
           result: 'conflict',
@@ -192,25 +320,24 @@ export const createOrderRepository = ({
   };
 
   /**
-   * Undoes the "check scheduled" promise of a delivery whose check could not be queued: the dedupe key is forgotten
+   * Undoes the "check scheduled" promise of a delivery whose check could not be queued: the delivery is forgotten
    * so Shopify's retry is processed again, and `nextCheckAt` is set to 0 so the retry (or the sweep) sees the check
    * as lost rather than pending.
    */
   const abandonDelivery = async (record: OrderRecord, dedupeKey: string): Promise<void> => {
     await client.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Delete: { TableName: tableName, Key: { pk: `WEBHOOK#${dedupeKey}`, sk: 'DEDUPE' } } },
-          {
-            Update: {
-              TableName: tableName,
-              Key: keyOf(record),
-              UpdateExpression: 'SET nextCheckAt = :lost, checkShop = :shop',
-              ConditionExpression: 'version = :v',
-              ExpressionAttributeValues: { ':lost': 0, ':shop': record.shop, ':v': record.version },
-            },
-          },
-        ],
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keyOf(record),
+        UpdateExpression: 'SET nextCheckAt = :lost, checkShop = :shop DELETE #deliveries :delivery',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeNames: { '#deliveries': deliveriesAttribute },
+        ExpressionAttributeValues: {
+          ':lost': 0,
+          ':shop': record.shop,
+          ':v': record.version,
+          ':delivery': new Set([dedupeKey]),
+        },
       }),
     );
   };
@@ -247,11 +374,17 @@ export const createOrderRepository = ({
       (page) => {
         for (const item of page.Items ?? []) {
           if (item.kind === 'event') timeline.push(eventFromItem(item));
-          else records.push(fromItem(item));
+          else {
+            records.push(fromItem(item));
+            for (const event of inlineEventsOf(item))
+              timeline.push(eventFromItem({ ...event, shop: item.shop }));
+          }
         }
         return true;
       },
     );
+    // The deliveries' events live in their record, the others beside it: one timeline, oldest first.
+    timeline.sort((a, b) => a.at - b.at);
     return { records, timeline };
   };
 

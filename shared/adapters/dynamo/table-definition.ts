@@ -2,9 +2,10 @@
  * The order-sync table's keys, shared by the CDK stack and the local runtime so both build the same table.
  *
  * Items (single table):
- * - order record:    pk `ORDER#<shopifyOrderId>`, sk `SHOP#<shop>`
+ * - order record:    pk `ORDER#<shopifyOrderId>`, sk `SHOP#<shop>`; it also holds the webhook deliveries recorded
+ *                    into it (`deliveries`, a string set of `<shop>#<event id>` dedupe keys) and their timeline
+ *                    events (`inlineEvents`), so a delivery is one conditional write
  * - timeline event:  pk `ORDER#<shopifyOrderId>`, sk `SHOP#<shop>#EV#<epoch ms>#<id>` (one Query reads record + timeline)
- * - webhook dedupe:  pk `WEBHOOK#<shop>#<event id>`, sk `DEDUPE` (expires through TTL)
  * - job run claim:   pk `JOB#<shop>#<job>`, sk `CLAIM`
  * - sweep checkpoint: pk `SWEEP#<shop>`, sk `CHECKPOINT`
  * - import lag:      pk `IMPORT_LAG#<shop>`, sk `SKETCH` (the shop's lag histogram: bucket counters and their total)

@@ -125,10 +125,10 @@ const refuseShop = (
  * 4. An authentic payload that does not parse (not UTF-8, not JSON, not an order) is quarantined raw and answered
  *    200, so Shopify does not retry it into deleting the subscription: nothing is dropped.
  *    A payload too large to store (a 500 KB name) is authentic and unstorable: quarantined too.
- * 5. Upsert the order's record, its timeline event and the delivery's dedupe key in one conditional transaction;
- *    an orders/create writes without reading first (a record that exists fails the condition and comes back with
- *    it); concurrent deliveries of one order are retried with jittered backoff within Shopify's patience. A redelivery
- *    is answered 200 and queues again the check its record still owes, in case the first send was lost.
+ * 5. Upsert the order's record with the delivery's dedupe key and timeline event inside it, in one conditional
+ *    write; an orders/create writes without reading first (a record that exists fails the condition and comes back
+ *    with it); concurrent deliveries of one order are retried with jittered backoff within Shopify's patience. A
+ *    redelivery is answered 200 and queues again the check its record still owes, in case the first send was lost.
  * 6. Queue the check after the delay. If that fails the delivery is forgotten again, its check marked lost, and it
  *    is answered 5xx so Shopify retries; the overdue `nextCheckAt` lets the sweep recover it if no retry comes.
  */
@@ -254,7 +254,8 @@ export const ingestWebhook = async (
         topic,
         orderId: facts.orderId,
       });
-      const owed = owedCheck(await deps.store.get(key));
+      // The failed condition handed back the record as it is: no second read.
+      const owed = owedCheck(saved.current ?? (await deps.store.get(key)));
       if (owed) {
         await deps.queue.schedule([owed], now).catch((error: unknown) => {
           throw new WebhookNotRecordedError(`check for order ${facts.orderId} could not be queued`, {
