@@ -120,9 +120,17 @@ export const startEmulators = async (options: { dataDir?: string } = {}): Promis
     dynamoEndpoint,
     sqsEndpoint: fauxqs.address,
     async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, sleep(3000).then(() => child.kill('SIGKILL'))]);
+      // DynamoDB Local holds its data files until it is gone: the next start on the same data directory would fail
+      // if it began while this one is still exiting (Ctrl-C reaches it too, so it may be gone already).
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const gone = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
+        if (!gone) {
+          child.kill('SIGKILL');
+          await exited;
+        }
+      }
       await fauxqs.stop();
     },
   };

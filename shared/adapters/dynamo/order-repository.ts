@@ -66,12 +66,18 @@ const fromItem = (item: Item): OrderRecord => {
 
 /**
  * Two attributes of a record's item that are not the record's: the webhook deliveries already recorded into it (a
- * string set of dedupe keys) and the timeline events those deliveries wrote (a list). A delivery thus needs one
- * conditional write, not a transaction of three items; every other writer updates the record's own fields only and
- * leaves both as they are.
+ * string set of dedupe keys) and the record's first timeline events (a list). A delivery thus needs one conditional
+ * write, not a transaction of three items, and so does any other change while the list has room; a writer updates
+ * the record's own fields and appends to the list, never replacing either attribute.
  */
 const deliveriesAttribute = 'deliveries';
 const inlineEventsAttribute = 'inlineEvents';
+/**
+ * A record holds this many events in its own item; later events are items beside it. An order's usual life (its
+ * webhooks, the check that finds it in sync, a repair and its verify) fits, so it costs one write per change and no
+ * transaction; a long story (rechecks of a blocked order) does not grow the record each write re-sends.
+ */
+const maxInlineEvents = 8;
 
 /**
  * Every field of a record, so an update sets or removes each of them (what a Put of the whole item did) without
@@ -128,7 +134,14 @@ interface RecordUpdate {
 const recordUpdate = (
   next: OrderRecord,
   options: SaveOptions,
-  delivery?: { dedupeKey: string; events: readonly TimelineEvent[] },
+  write: {
+    /** events that go into the record's list (the others are items beside it, in the same transaction) */
+    inline: readonly TimelineEvent[];
+    /** a webhook delivery: its dedupe key joins the set, and one already there fails the condition */
+    dedupeKey?: string | undefined;
+    /** the list must still have room for `inline` (any writer but a delivery, which must be one write) */
+    bounded?: boolean;
+  },
 ): RecordUpdate => {
   const item = toItem(next, options.now);
   const names: Record<string, string> = {};
@@ -151,17 +164,23 @@ const recordUpdate = (
     values[':expected'] = options.expectedVersion;
     conditions.push('#version = :expected');
   }
-  if (delivery) {
-    names['#deliveries'] = deliveriesAttribute;
+  if (write.inline.length > 0) {
     names['#events'] = inlineEventsAttribute;
-    values[':delivery'] = new Set([delivery.dedupeKey]);
-    values[':events'] = delivery.events.map(safeEvent);
+    values[':events'] = write.inline.map(safeEvent);
     values[':none'] = [];
     set.push('#events = list_append(if_not_exists(#events, :none), :events)');
+    if (write.bounded && options.expectedVersion !== undefined) {
+      values[':room'] = maxInlineEvents - write.inline.length;
+      conditions.push('(attribute_not_exists(#events) OR size(#events) <= :room)');
+    }
+  }
+  if (write.dedupeKey !== undefined) {
+    names['#deliveries'] = deliveriesAttribute;
+    values[':delivery'] = new Set([write.dedupeKey]);
     add.push('#deliveries :delivery');
     // A new record has seen no delivery; an existing one refuses a delivery it already holds.
     if (options.expectedVersion !== undefined) {
-      values[':deliveryKey'] = delivery.dedupeKey;
+      values[':deliveryKey'] = write.dedupeKey;
       conditions.push('NOT contains(#deliveries, :deliveryKey)');
     }
   }
@@ -243,11 +262,11 @@ export const createOrderRepository = ({
   };
 
   /**
-   * Writes the record if nobody changed it since it was read (`expectedVersion`; undefined = it must not exist yet).
-   * A webhook delivery (`dedupeKey`) is one conditional UpdateItem: the record, the delivery marked seen and its
-   * timeline event inside the item, so a delivery is recorded exactly once; a delivery already seen fails the
-   * condition and is a `duplicate`. Any other writer's new events are items beside the record, written with it in one
-   * transaction (the record alone is a plain conditional update).
+   * Writes the record if nobody changed it since it was read (`expectedVersion`; undefined = it must not exist yet),
+   * with its new timeline events, in one conditional UpdateItem while the record's event list has room; then as a
+   * transaction of the record and its events as items beside it. A webhook delivery (`dedupeKey`) is always one
+   * write: the record, the delivery marked seen and its event, so it is recorded exactly once; a delivery already
+   * seen fails the condition and is a `duplicate`.
    */
   const save = async (
     record: OrderRecord,
@@ -260,16 +279,40 @@ export const createOrderRepository = ({
       Key: keyOf(next),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     };
+    const lost = (old: Item | undefined) => {
+      if (!old) return { result: 'conflict' as const, record };
+      const seen = options.dedupeKey !== undefined && deliveriesOf(old).has(options.dedupeKey);
+      return {
+        result: seen ? ('duplicate' as const) : ('conflict' as const),
+        record,
+        current: fromItem(old),
+      };
+    };
     try {
-      if (options.dedupeKey || options.events.length === 0) {
-        const delivery = options.dedupeKey
-          ? { dedupeKey: options.dedupeKey, events: options.events }
-          : undefined;
-        await client.send(new UpdateCommand({ ...update, ...recordUpdate(next, options, delivery) }));
-        return { result: 'saved', record: next };
+      if (options.dedupeKey !== undefined || options.events.length <= maxInlineEvents) {
+        try {
+          await client.send(
+            new UpdateCommand({
+              ...update,
+              ...recordUpdate(next, options, {
+                inline: options.events,
+                dedupeKey: options.dedupeKey,
+                bounded: options.dedupeKey === undefined,
+              }),
+            }),
+          );
+          return { result: 'saved', record: next };
+        } catch (error) {
+          if (!isConditionalFailure(error)) throw error;
+          const raw = (error as { Item?: Record<string, unknown> }).Item;
+          const old = raw ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : undefined;
+          // Still the version read: the condition failed on the list's room, and the events go beside the record.
+          if (!old || options.dedupeKey !== undefined || old.version !== options.expectedVersion)
+            return lost(old);
+        }
       }
       const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-        { Update: { ...update, ...recordUpdate(next, options) } },
+        { Update: { ...update, ...recordUpdate(next, options, { inline: [] }) } },
         ...options.events.map((event) => ({
           Put: {
             TableName: tableName,
@@ -289,24 +332,13 @@ export const createOrderRepository = ({
     } catch (error) {
       if (isSizeLimit(error))
         throw new UnstorableRecordError('the record exceeds DynamoDB limits', { cause: error });
-      if (isConditionalFailure(error)) {
-        const raw = (error as { Item?: Record<string, unknown> }).Item;
-        if (!raw) return { result: 'conflict', record };
-        const old = unmarshall(raw as Parameters<typeof unmarshall>[0]);
-        const seen = options.dedupeKey !== undefined && deliveriesOf(old).has(options.dedupeKey);
-        return { result: seen ? 'duplicate' : 'conflict', record, current: fromItem(old) };
-      }
       if ((error as Error).name !== 'TransactionCanceledException') throw error;
       const reasons =
         (error as { CancellationReasons?: Array<{ Code?: string; Item?: Record<string, unknown> }> })
           .CancellationReasons ?? [];
       const recordReason = reasons[0];
       if (recordReason?.Code === 'ConditionalCheckFailed' && recordReason.Item)
-        return {
-          result: 'conflict',
-          record,
-          current: fromItem(unmarshall(recordReason.Item as Parameters<typeof unmarshall>[0])),
-        };
+        return lost(unmarshall(recordReason.Item as Parameters<typeof unmarshall>[0]));
       // Another transaction on the same items in flight (TransactionConflict) is a lost race like a changed
       // version: the caller reads again and retries.
       if (
