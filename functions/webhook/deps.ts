@@ -1,4 +1,4 @@
-import { fromEnv } from '@aws-sdk/credential-provider-env';
+import { envCredentials } from '../../shared/adapters/aws/env-credentials.js';
 import { createSecretReader } from '../../shared/adapters/aws/secret-reader.js';
 import { webhookSchema } from '../../shared/config/config.js';
 import { mergeSecrets } from '../../shared/config/load-env.js';
@@ -9,7 +9,7 @@ import { createWebhookDeps, createWebhookVerify } from '../../shared/wiring/webh
 /** Lambda gives the role's credentials in the environment; secrets are read only there (CONFIG_SECRET_ARNS). */
 const readSecret = createSecretReader({
   region: process.env.AWS_REGION ?? 'us-east-1',
-  credentials: fromEnv(),
+  credentials: envCredentials(),
 });
 const loadEnv = () => mergeSecrets(process.env, 300, readSecret);
 

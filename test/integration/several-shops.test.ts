@@ -30,6 +30,7 @@ import { type SlackSim, startSlackSim } from '../../sim/slack/slack-sim.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { monitorEnv, setEnv } from '../support/backends.js';
 import { httpApiEvent, lambdaContext } from '../support/http-event.js';
+import { importWebhookBundle } from '../support/webhook-bundle.js';
 
 /**
  * One deployment, three shops of one retailer in one HotWax tenant (SHOPS_FILE): the US and EU shops are custom apps
@@ -155,7 +156,7 @@ type Handler = (event: unknown, context: unknown) => Promise<APIGatewayProxyStru
 const coldStartWebhook = async (): Promise<Handler> => {
   vi.resetModules();
   setEnv({ SHOPIFY_SHOP: undefined, SHOPIFY_ADMIN_TOKEN: undefined, ...env });
-  return (await import('../../functions/webhook/handler.js')).handler as unknown as Handler;
+  return importWebhookBundle();
 };
 
 const deliver = async (

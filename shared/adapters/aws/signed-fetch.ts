@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
+import { sendHttp } from './node-http.js';
 
 const bytes = (data: SourceData): string | Uint8Array =>
   typeof data === 'string'
@@ -10,7 +11,7 @@ const bytes = (data: SourceData): string | Uint8Array =>
       : new Uint8Array(data);
 
 /** The SDK's signer wants a hash class; node:crypto is one line each way. */
-class Sha256 {
+export class Sha256 {
   private readonly hash;
   constructor(secret?: SourceData) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
@@ -49,8 +50,9 @@ export interface SignedFetchOptions {
 const retryable = (status: number) => status === 429 || status >= 500;
 
 /**
- * One AWS request, SigV4-signed by the SDK's own signer (`@smithy/signature-v4`) and sent with `fetch`, retried on
- * throttling, 5xx and network errors with jittered backoff as the SDK's standard mode does. For the webhook
+ * One AWS request, SigV4-signed by the SDK's own signer (`@smithy/signature-v4`), retried on
+ * throttling, 5xx and network errors with jittered backoff as the SDK's standard mode does, over node:https
+ * (`node-http.ts`). For the webhook
  * function's rare calls (a quarantine PutObject, the webhook secret's GetSecretValue), whose full SDK clients would
  * weigh more than the rest of the function.
  */
@@ -85,14 +87,14 @@ export const createSignedFetch = (options: SignedFetchOptions) => {
       });
       try {
         const { host: _host, ...headers } = signed.headers;
-        const response = await fetch(url, {
+        const response = await sendHttp(url, {
           method: request.method,
           headers,
-          body: new Uint8Array(request.body),
-          signal: AbortSignal.timeout(timeoutMs),
+          body: request.body,
+          timeoutMs,
         });
-        const body = Buffer.from(await response.arrayBuffer());
-        if (response.ok) return { status: response.status, body };
+        const { body } = response;
+        if (response.status >= 200 && response.status < 300) return { status: response.status, body };
         lastError = new SignedRequestError(
           `${options.service} answered ${response.status}: ${body.toString('utf8').slice(0, 200)}`,
           response.status,
