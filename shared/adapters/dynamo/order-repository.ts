@@ -4,6 +4,7 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -198,6 +199,18 @@ const recordUpdate = (
   };
 };
 
+/** A record written for the first time: its item with its first events and the delivery that brought it. */
+const newItem = (
+  next: OrderRecord,
+  now: number,
+  events: readonly TimelineEvent[],
+  dedupeKey: string | undefined,
+): Item => ({
+  ...toItem(next, now),
+  ...(events.length > 0 ? { [inlineEventsAttribute]: events.map(safeEvent) } : {}),
+  ...(dedupeKey !== undefined ? { [deliveriesAttribute]: new Set([dedupeKey]) } : {}),
+});
+
 /** A timeline event as stored: HotWax's error texts in its detail reduced (#11 §6). */
 const safeEvent = (event: TimelineEvent): TimelineEvent => ({
   ...event,
@@ -291,16 +304,28 @@ export const createOrderRepository = ({
     try {
       if (options.dedupeKey !== undefined || options.events.length <= maxInlineEvents) {
         try {
-          await client.send(
-            new UpdateCommand({
-              ...update,
-              ...recordUpdate(next, options, {
-                inline: options.events,
-                dedupeKey: options.dedupeKey,
-                bounded: options.dedupeKey === undefined,
+          if (options.expectedVersion === undefined) {
+            // A new record has nothing to keep: the whole item, which DynamoDB takes without parsing an update.
+            await client.send(
+              new PutCommand({
+                TableName: tableName,
+                Item: newItem(next, options.now, options.events, options.dedupeKey),
+                ConditionExpression: 'attribute_not_exists(pk)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               }),
-            }),
-          );
+            );
+          } else {
+            await client.send(
+              new UpdateCommand({
+                ...update,
+                ...recordUpdate(next, options, {
+                  inline: options.events,
+                  dedupeKey: options.dedupeKey,
+                  bounded: options.dedupeKey === undefined,
+                }),
+              }),
+            );
+          }
           return { result: 'saved', record: next };
         } catch (error) {
           if (!isConditionalFailure(error)) throw error;
