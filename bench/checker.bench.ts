@@ -1,6 +1,5 @@
 import { localCredentials } from '../local/local-aws.js';
 import { checkerBatching, checkerSchema, parseConfig } from '../shared/config/config.js';
-import { applyOrderSeen } from '../shared/domain/apply-order-seen.js';
 import type { CheckMessage, OrderRecord } from '../shared/domain/order-sync.js';
 import { checkOrders } from '../shared/use-cases/check-orders/check-orders.js';
 import { mapLimit } from '../shared/use-cases/map-limit.js';
@@ -8,7 +7,7 @@ import { createCheckerDeps } from '../shared/wiring/checker.js';
 import { type SimCall, simFallbackJobName, startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
 import { startShopifySim } from '../sim/shopify/admin-sim.js';
 import { buildOrderPayload, nextOrderId } from '../sim/shopify/order-payload.js';
-import { webOrderFacts } from '../test/support/order-fixtures.js';
+import { createdByWebhook, webOrderFacts } from '../test/support/order-fixtures.js';
 import { startBenchAws } from './aws-harness.js';
 import { round } from './stats.js';
 
@@ -110,13 +109,11 @@ export const benchChecker = async (
         if (missing(index))
           hotwax.queueShopifyOrder({ shopifyOrderId: String(id), importAs: 'ORDER_APPROVED' });
         else hotwax.addOrder({ externalId: String(id), statusId: 'ORDER_APPROVED' });
-        const { record, check } = applyOrderSeen(undefined, {
-          facts: webOrderFacts(createdAt, { shop, orderId: String(id), orderName: String(payload.name) }),
-          expectation: 'created',
-          via: 'orders/create',
-          at: now - 600_000,
-          checkDelayMs: 600_000,
-        });
+        const { record, check } = createdByWebhook(
+          webOrderFacts(createdAt, { shop, orderId: String(id), orderName: String(payload.name) }),
+          now - 600_000,
+          600_000,
+        );
         await store.save(record, { expectedVersion: undefined, events: [], now });
         return check;
       });

@@ -6,13 +6,12 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { localCredentials } from '../local/local-aws.js';
 import { type QueuePoller, startQueuePoller } from '../local/queue-poller.js';
 import { checkerBatching } from '../shared/config/config.js';
-import { applyOrderSeen } from '../shared/domain/apply-order-seen.js';
 import type { CheckMessage } from '../shared/domain/order-sync.js';
 import { createOrderTable, createQueues } from '../shared/wiring/aws.js';
 import { startHotwaxSim } from '../sim/hotwax/hotwax-sim.js';
 import { startShopifySim } from '../sim/shopify/admin-sim.js';
 import { nextOrderId } from '../sim/shopify/order-payload.js';
-import { webOrderFacts } from '../test/support/order-fixtures.js';
+import { createdByWebhook, webOrderFacts } from '../test/support/order-fixtures.js';
 import { startBenchAws } from './aws-harness.js';
 import { percentile, round } from './stats.js';
 
@@ -105,13 +104,7 @@ export const benchShops = async (): Promise<Record<string, number | string>> => 
       const orderId = String(nextOrderId());
       const now = Date.now();
       hotwax.addOrder({ externalId: orderId, statusId: 'ORDER_APPROVED' });
-      const { record, check } = applyOrderSeen(undefined, {
-        facts: webOrderFacts(now, { shop, orderId }),
-        expectation: 'created',
-        via: 'orders/create',
-        at: now,
-        checkDelayMs: 0,
-      });
+      const { record, check } = createdByWebhook(webOrderFacts(now, { shop, orderId }), now, 0);
       await store.save(record, { expectedVersion: undefined, events: [], now });
       return check as CheckMessage;
     };

@@ -3,7 +3,6 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startQueuePoller } from '../../local/queue-poller.js';
 import { checkerBatching, checkerSchema, parseConfig } from '../../shared/config/config.js';
-import { applyOrderSeen } from '../../shared/domain/apply-order-seen.js';
 import type { CheckMessage } from '../../shared/domain/order-sync.js';
 import { checkOrders } from '../../shared/use-cases/check-orders/check-orders.js';
 import { createCheckerDeps } from '../../shared/wiring/checker.js';
@@ -12,7 +11,7 @@ import { type ShopifySim, startShopifySim } from '../../sim/shopify/admin-sim.js
 import { buildOrderPayload, nextOrderId } from '../../sim/shopify/order-payload.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 import { backends, monitorEnv, reimportRunCalls } from '../support/backends.js';
-import { webOrderFacts } from '../support/order-fixtures.js';
+import { createdByWebhook, webOrderFacts } from '../support/order-fixtures.js';
 
 describe('checks arrive in batches of up to 100', () => {
   let aws: TestAws;
@@ -102,13 +101,11 @@ describe('checks arrive in batches of up to 100', () => {
         await shopify.addOrder(payload);
         if (missing(index)) hotwax.queueShopifyOrder({ shopifyOrderId: id });
         else hotwax.addOrder({ externalId: id, statusId: 'ORDER_APPROVED' });
-        const { record, check } = applyOrderSeen(undefined, {
-          facts: webOrderFacts(now - ageMs, { shop, orderId: id, orderName: String(payload.name) }),
-          expectation: 'created',
-          via: 'orders/create',
-          at: now - 600_000,
-          checkDelayMs: 600_000,
-        });
+        const { record, check } = createdByWebhook(
+          webOrderFacts(now - ageMs, { shop, orderId: id, orderName: String(payload.name) }),
+          now - 600_000,
+          600_000,
+        );
         await deps.store.save(record, { expectedVersion: undefined, events: [], now });
         if (check) messages.push(check);
       }

@@ -1,12 +1,11 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrderRepository } from '../../shared/adapters/dynamo/order-repository.js';
-import { applyOrderSeen } from '../../shared/domain/apply-order-seen.js';
 import type { OrderRecord, TimelineEvent } from '../../shared/domain/order-sync.js';
 import type { OrderRepository } from '../../shared/domain/ports.js';
 import { nextOrderId } from '../../sim/shopify/order-payload.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
-import { webOrderFacts } from '../support/order-fixtures.js';
+import { createdByWebhook, webOrderFacts } from '../support/order-fixtures.js';
 
 const shop = 'repo-test.myshopify.com';
 let aws: TestAws;
@@ -21,13 +20,7 @@ afterAll(() => aws.destroy());
 /** A record as its orders/create delivery writes it (one conditional write with the dedupe key). */
 const delivered = async (orderId: string, dedupeKey: string) => {
   const now = Date.now();
-  const { record, event } = applyOrderSeen(undefined, {
-    facts: webOrderFacts(now, { shop, orderId }),
-    expectation: 'created',
-    via: 'orders/create',
-    at: now,
-    checkDelayMs: 600_000,
-  });
+  const { record, event } = createdByWebhook(webOrderFacts(now, { shop, orderId }), now, 600_000);
   const saved = await store.save(record, { expectedVersion: undefined, events: [event], dedupeKey, now });
   expect(saved.result).toBe('saved');
   return saved.record;

@@ -1,3 +1,4 @@
+import { applyOrderSeen } from '../../shared/domain/apply-order-seen.js';
 import type { DataFlags, OrderFacts } from '../../shared/domain/order-sync.js';
 
 /** Presence flags of an order with a customer, contact data and addresses. */
@@ -27,3 +28,7 @@ export const webOrderFacts = (
   flags: allFlags,
   ...overrides,
 });
+
+/** An order as its orders/create webhook leaves it, before anything is stored: the record, its event, its check. */
+export const createdByWebhook = (facts: OrderFacts, at: number, checkDelayMs: number) =>
+  applyOrderSeen(undefined, { facts, expectation: 'created', via: 'orders/create', at, checkDelayMs });

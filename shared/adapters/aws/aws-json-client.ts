@@ -38,6 +38,16 @@ export class UnsupportedCommandError extends Error {
 }
 
 /**
+ * A command class of the SDK that the webhook bundle does not carry: its adapters import it (other functions send
+ * it), the webhook never does, so sending it throws UnsupportedCommandError instead of going out untested.
+ */
+export const refusedCommand = (command: string) =>
+  class {
+    constructor(readonly input: unknown) {}
+    readonly refused = command;
+  };
+
+/**
  * The SDK's standard retry mode as @smithy/core 3.41.1 implements it (`retry/util-retry/StandardRetryStrategy.js`,
  * `retries-2026-config.js`, `service-error-classification/constants.js`): which errors are retried, the full-jitter
  * backoff with its bases, and the client-wide retry quota that stops retry storms when a service is down.

@@ -4,6 +4,7 @@ import {
   type AwsJsonClient,
   type AwsJsonClientConfig,
   createAwsJsonClient,
+  refusedCommand,
   UnsupportedCommandError,
 } from './aws-json-client.js';
 
@@ -76,16 +77,10 @@ export class TransactWriteCommand extends DocumentCommand<InputOf<'TransactWrite
   readonly outputNodes = {} as const;
 }
 
-/** Commands the other functions send through the same repository; the webhook never does, so they are refused. */
-const refused = (command: string) =>
-  class {
-    constructor(readonly input: unknown) {}
-    readonly refused = command;
-  };
-export const QueryCommand = refused('QueryCommand');
-export const ScanCommand = refused('ScanCommand');
-export const BatchGetCommand = refused('BatchGetCommand');
-export const BatchWriteCommand = refused('BatchWriteCommand');
+export const QueryCommand = refusedCommand('QueryCommand');
+export const ScanCommand = refusedCommand('ScanCommand');
+export const BatchGetCommand = refusedCommand('BatchGetCommand');
+export const BatchWriteCommand = refusedCommand('BatchWriteCommand');
 
 /** DynamoDB's JSON carries binaries as base64; util-dynamodb speaks Uint8Array, as the SDK's deserializer does. */
 const toWire = (value: AttributeValue): unknown => {

@@ -3,6 +3,7 @@ import {
   type AwsJsonClient,
   type AwsJsonClientConfig,
   createAwsJsonClient,
+  refusedCommand,
   UnsupportedCommandError,
 } from './aws-json-client.js';
 
@@ -30,18 +31,12 @@ export class SendMessageBatchCommand extends QueueCommand<InputOf<'SendMessageBa
   readonly operation = 'SendMessageBatch';
 }
 
-/** What the other functions send through the same adapters; the webhook never does, so they are refused. */
-const refused = (command: string) =>
-  class {
-    constructor(readonly input: unknown) {}
-    readonly refused = command;
-  };
-export const ReceiveMessageCommand = refused('ReceiveMessageCommand');
-export const DeleteMessageBatchCommand = refused('DeleteMessageBatchCommand');
-export const ChangeMessageVisibilityBatchCommand = refused('ChangeMessageVisibilityBatchCommand');
-export const GetQueueAttributesCommand = refused('GetQueueAttributesCommand');
-export const StartMessageMoveTaskCommand = refused('StartMessageMoveTaskCommand');
-export const ListMessageMoveTasksCommand = refused('ListMessageMoveTasksCommand');
+export const ReceiveMessageCommand = refusedCommand('ReceiveMessageCommand');
+export const DeleteMessageBatchCommand = refusedCommand('DeleteMessageBatchCommand');
+export const ChangeMessageVisibilityBatchCommand = refusedCommand('ChangeMessageVisibilityBatchCommand');
+export const GetQueueAttributesCommand = refusedCommand('GetQueueAttributesCommand');
+export const StartMessageMoveTaskCommand = refusedCommand('StartMessageMoveTaskCommand');
+export const ListMessageMoveTasksCommand = refusedCommand('ListMessageMoveTasksCommand');
 
 const md5 = (text: string | undefined) =>
   createHash('md5')
