@@ -129,8 +129,9 @@ interface RecordUpdate {
 
 /**
  * The record written as an update: each field of `toItem` set, each absent one removed, on the condition that the
- * record is still the version read (or does not exist yet). `delivery` also records a webhook delivery in the same
- * write: its dedupe key joins the set (the condition refuses a key already there) and its events join the list.
+ * record is still the version read (or does not exist yet). `write.inline` events join the record's list (with
+ * `bounded`, only while it has room); `write.dedupeKey` records a webhook delivery in the same write: its key joins
+ * the set, and the condition refuses a key already there.
  */
 const recordUpdate = (
   next: OrderRecord,
