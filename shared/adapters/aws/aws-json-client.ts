@@ -1,8 +1,8 @@
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { envCredentials } from './env-credentials.js';
-import { type HttpAnswer, sendHttp } from './node-http.js';
-import { Sha256 } from './signed-fetch.js';
+import type { HttpAnswer } from './node-http.js';
+import { Sha256, sendSigned } from './signed-fetch.js';
 
 /**
  * The parts of an SDK v3 client's configuration the webhook's clients are built with (`clients.ts`): the same
@@ -181,23 +181,16 @@ export const createAwsJsonClient = (config: AwsJsonClientConfig, options: AwsJso
 
   const attempt = async (url: URL, operation: string, body: string) => {
     signer ??= new SignatureV4({ service: options.service, region, credentials, sha256: Sha256 });
-    const signed = await signer.sign({
+    const response = await sendSigned(signer, url, {
       method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      ...(url.port ? { port: Number(url.port) } : {}),
-      path: url.pathname,
-      query: {},
       headers: {
-        host: url.host,
         'content-type': options.contentType,
         'x-amz-target': `${options.targetPrefix}.${operation}`,
         ...options.headers,
       },
       body,
+      timeoutMs,
     });
-    const { host: _host, ...headers } = signed.headers;
-    const response = await sendHttp(url, { method: 'POST', headers, body, timeoutMs });
     const text = response.body.toString('utf8');
     const requestId = header(response, 'x-amzn-requestid');
     const ok = response.status >= 200 && response.status < 300;

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
-import { sendHttp } from './node-http.js';
+import { type HttpAnswer, sendHttp } from './node-http.js';
 
 const bytes = (data: SourceData): string | Uint8Array =>
   typeof data === 'string'
@@ -23,6 +23,30 @@ export class Sha256 {
     return new Uint8Array(this.hash.digest());
   }
 }
+
+/**
+ * One attempt of an AWS request: signed by the SDK's own signer (the `host` it signs is the URL's, sent by node:http
+ * itself), then sent over node:http/https. The lean clients (`aws-json-client.ts`) and `createSignedFetch` both send
+ * through it; each keeps its own retries.
+ */
+export const sendSigned = async (
+  signer: SignatureV4,
+  url: URL,
+  request: { method: string; headers: Record<string, string>; body: string | Uint8Array; timeoutMs: number },
+): Promise<HttpAnswer> => {
+  const signed = await signer.sign({
+    method: request.method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: url.pathname,
+    query: {},
+    headers: { ...request.headers, host: url.host },
+    body: request.body,
+  });
+  const { host: _host, ...headers } = signed.headers;
+  return sendHttp(url, { method: request.method, headers, body: request.body, timeoutMs: request.timeoutMs });
+};
 
 export class SignedRequestError extends Error {
   override name = 'SignedRequestError';
@@ -75,24 +99,8 @@ export const createSignedFetch = (options: SignedFetchOptions) => {
     for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0)
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 100 * 2 ** attempt));
-      const signed = await signer.sign({
-        method: request.method,
-        protocol: url.protocol,
-        hostname: url.hostname,
-        ...(url.port ? { port: Number(url.port) } : {}),
-        path: url.pathname,
-        query: {},
-        headers: { ...request.headers, host: url.host },
-        body: request.body,
-      });
       try {
-        const { host: _host, ...headers } = signed.headers;
-        const response = await sendHttp(url, {
-          method: request.method,
-          headers,
-          body: request.body,
-          timeoutMs,
-        });
+        const response = await sendSigned(signer, url, { ...request, timeoutMs });
         const { body } = response;
         if (response.status >= 200 && response.status < 300) return { status: response.status, body };
         lastError = new SignedRequestError(
