@@ -2,6 +2,7 @@ import { type ChildProcess, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { isAbsolute, join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CreateTableCommand,
@@ -15,6 +16,36 @@ import { createDynamoDbClient } from '../shared/adapters/aws/clients.js';
 import { indexProjection, tableDefinition } from '../shared/adapters/dynamo/table-definition.js';
 import { installFairQueues } from './fair-queue.js';
 import { type LocalEndpoints, localCredentials, localRegion } from './local-aws.js';
+
+/**
+ * The SQLite file DynamoDB Local keeps a data directory's tables in: one per access key and region, and every local
+ * client signs with the local credentials.
+ */
+export const dynamoDbLocalFile = (dbPath: string): string =>
+  join(dbPath, `${localCredentials.accessKeyId}_${localRegion}.db`);
+
+/**
+ * Puts DynamoDB Local's SQLite file in write-ahead-log mode before DynamoDB Local opens it. DynamoDB Local commits
+ * every write as its own SQLite transaction and leaves SQLite's journal mode at its default, a rollback journal:
+ * each write creates, syncs and deletes a journal file beside the database and syncs the database too. With a
+ * write-ahead log a commit is one append and one sync of the log, as durable (DynamoDB Local leaves `synchronous`
+ * at FULL: a commit is on disk before DynamoDB Local answers). SQLite keeps the mode in the file itself, so the
+ * connection DynamoDB Local opens later uses it; a file of an older data directory is switched the same way (SQLite
+ * first rolls back a journal left by a DynamoDB Local that was killed mid-write). The switch needs the file to
+ * itself: if another DynamoDB Local holds it, it keeps its mode and DynamoDB Local works as before.
+ */
+export const useWriteAheadLog = (dbPath: string): 'wal' | 'unchanged' => {
+  let database: DatabaseSync | undefined;
+  try {
+    database = new DatabaseSync(dynamoDbLocalFile(dbPath), { timeout: 1000 });
+    const row = database.prepare('PRAGMA journal_mode=WAL').get() as { journal_mode?: string } | undefined;
+    return row?.journal_mode === 'wal' ? 'wal' : 'unchanged';
+  } catch {
+    return 'unchanged';
+  } finally {
+    database?.close();
+  }
+};
 
 export class JavaMissingError extends Error {
   override name = 'JavaMissingError';
@@ -94,6 +125,7 @@ export const startEmulators = async (options: { dataDir?: string } = {}): Promis
     sqsPath = join(options.dataDir, 'sqs');
     mkdirSync(dbPath, { recursive: true });
     mkdirSync(sqsPath, { recursive: true });
+    useWriteAheadLog(dbPath);
   }
   const child = spawnDynamoDbLocal({ port: dynamoPort, path: dbPath, stdio: 'ignore' });
   const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;

@@ -1,6 +1,18 @@
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamoDbLocalFile, ensureTable, startEmulators } from '../../local/emulators.js';
+import { localCredentials, localRegion } from '../../local/local-aws.js';
+import { createDynamoDbClient } from '../../shared/adapters/aws/clients.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
 
 describe('the test emulators', () => {
@@ -22,5 +34,56 @@ describe('the test emulators', () => {
       new ReceiveMessageCommand({ QueueUrl: queue.url, WaitTimeSeconds: 1 }),
     );
     expect(Messages?.[0]?.Body).toBe('{"hello":1}');
+  });
+});
+
+describe("DynamoDB Local's data directory", () => {
+  const journalMode = (file: string) => {
+    const database = new DatabaseSync(file);
+    try {
+      return (database.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode;
+    } finally {
+      database.close();
+    }
+  };
+
+  it('is a write-ahead log, also for a data directory kept from before, and keeps its tables', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'osm-wal-'));
+    const file = dynamoDbLocalFile(join(dataDir, 'dynamodb'));
+    const item = { pk: { S: 'ORDER#1' }, sk: { S: 'SHOP#kept.myshopify.com' } };
+    const withDynamo = async (use: (client: DynamoDBClient) => Promise<void>) => {
+      const emulators = await startEmulators({ dataDir });
+      const client = createDynamoDbClient(
+        { AWS_REGION: localRegion, DYNAMODB_ENDPOINT: emulators.dynamoEndpoint },
+        { credentials: localCredentials },
+      );
+      try {
+        await use(client);
+      } finally {
+        client.destroy();
+        await emulators.stop();
+      }
+    };
+    try {
+      await withDynamo(async (client) => {
+        await ensureTable(client, 'order-sync');
+        await client.send(new PutItemCommand({ TableName: 'order-sync', Item: item }));
+      });
+      expect(journalMode(file)).toBe('wal');
+      // A data directory of an earlier version: DynamoDB Local's own rollback journal.
+      const older = new DatabaseSync(file);
+      older.exec('PRAGMA journal_mode=DELETE');
+      older.close();
+      expect(journalMode(file)).toBe('delete');
+      await withDynamo(async (client) => {
+        const { Item } = await client.send(
+          new GetItemCommand({ TableName: 'order-sync', Key: item, ConsistentRead: true }),
+        );
+        expect(Item).toEqual(item);
+      });
+      expect(journalMode(file)).toBe('wal');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
