@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { config as loadDotenv } from 'dotenv';
+import { onRecordSaved } from '../shared/adapters/dynamo/order-repository.js';
 import { onHotwaxDiscovered } from '../shared/adapters/hotwax/create-hotwax-port.js';
 import {
   apiSchema,
@@ -15,7 +16,6 @@ import {
 import { retryScheduleFromConfig } from '../shared/config/settings.js';
 import type { OrderRecord } from '../shared/domain/order-sync.js';
 import type { OrderRepository } from '../shared/domain/ports.js';
-import { syncStates } from '../shared/domain/states.js';
 import { createApiDeps } from '../shared/wiring/api.js';
 import { createLinks } from '../shared/wiring/links.js';
 import { assertJava, JavaMissingError, startEmulators } from './emulators.js';
@@ -121,6 +121,7 @@ const main = async () => {
       // it hands over what one receive gets instead of gathering for seconds.
       batchSize: checkerBatching.batchSize,
       maxBatchingWindowSeconds: sandbox ? 0 : checkerBatching.maxBatchingWindowSeconds,
+      maxConcurrency: checkerBatching.maxConcurrency,
       onError,
     }),
     startQueuePoller({
@@ -246,27 +247,51 @@ const hotwaxBackendField = hotwaxFields.pick({ HOTWAX_BACKEND: true });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const time = () => new Date().toISOString().slice(11, 19);
 
-/** Prints every state change as one readable line; in the sandbox, a summary once every story has ended. */
+/** The lines a watcher remembers (the last printed per order): enough for a flash sale's changes, bounded. */
+const rememberedOrders = 10_000;
+
+/**
+ * Prints every state change as one readable line. With a real store it hears each record as the functions of this
+ * process save it (`onRecordSaved`), so watching costs DynamoDB nothing however many orders there are; in the
+ * sandbox it reads the story's few orders every second, and prints a summary once every story has ended.
+ */
 const watchStates = (
   store: OrderRepository,
   sandbox: Sandbox | undefined,
   linkOf: (shop: string, orderId: string) => string | undefined,
 ) => {
   const seen = new Map<string, string>();
+  const print = (record: OrderRecord, message: string) => {
+    const key = `${record.shop}#${record.orderId}`;
+    // Re-checks of an order that waits on a person say the same thing again: print news only.
+    const line = `${record.state}|${message}`;
+    const previous = seen.get(key);
+    if (previous === line) return;
+    seen.delete(key);
+    seen.set(key, line);
+    if (seen.size > rememberedOrders) seen.delete(seen.keys().next().value as string);
+    const before = previous?.split('|')[0];
+    const change = before && before !== record.state ? `${before} → ${record.state}` : record.state;
+    say(
+      `${time()}  ${record.shop.replace(/\.myshopify\.com$/, '').padEnd(18)} ${record.orderName.padEnd(7)} ${record.channel.padEnd(5)} ${change.padEnd(38)} ${message}`,
+    );
+  };
+  if (!sandbox) {
+    const unsubscribe = onRecordSaved((record, events) => {
+      const key = `${record.shop}#${record.orderId}`;
+      const last = events.at(-1);
+      // A write without news (no event, same state) prints nothing.
+      if (!last && seen.get(key)?.split('|')[0] === record.state) return;
+      print(record, last?.message ?? '');
+    });
+    return { stop: unsubscribe };
+  }
   const versions = new Map<string, string>();
   let reported = false;
   const tick = async () => {
-    const records: OrderRecord[] = [];
-    if (sandbox) {
-      const found = await store.getMany(
-        sandbox.scenarios.map((scenario) => ({ shop: scenario.shop, orderId: scenario.orderId })),
-      );
-      records.push(...found.values());
-    } else {
-      for (const state of syncStates) {
-        records.push(...(await store.listByState(state, 50)));
-      }
-    }
+    const records = await store.getMany(
+      sandbox.scenarios.map((scenario) => ({ shop: scenario.shop, orderId: scenario.orderId })),
+    );
     for (const record of records) {
       const key = `${record.shop}#${record.orderId}`;
       const version = `${record.version}`;
@@ -274,17 +299,9 @@ const watchStates = (
       versions.set(key, version);
       const { timeline } = await store.getWithTimeline(record.orderId);
       const last = timeline.filter((event) => event.shop === record.shop).at(-1);
-      // Re-checks of an order that waits on a person say the same thing again: print news only.
-      const line = `${record.state}|${last?.message ?? ''}`;
-      const before = seen.get(key)?.split('|')[0];
-      if (seen.get(key) === line) continue;
-      seen.set(key, line);
-      const change = before && before !== record.state ? `${before} → ${record.state}` : record.state;
-      say(
-        `${time()}  ${record.shop.replace(/\.myshopify\.com$/, '').padEnd(18)} ${record.orderName.padEnd(7)} ${record.channel.padEnd(5)} ${change.padEnd(38)} ${last?.message ?? ''}`,
-      );
+      print(record, last?.message ?? '');
     }
-    if (sandbox && !reported) {
+    if (!reported) {
       // In sync but still watched (Created is normal for now) is not where the story ends yet.
       const done = sandbox.scenarios.every((scenario) => {
         const record = records.find(

@@ -320,8 +320,10 @@ describe('npm start', () => {
       const missing = nextOrderId();
       hotwax.addOrder({ externalId: String(healthy), statusId: 'ORDER_APPROVED' });
       hotwax.queueShopifyOrder({ shopifyOrderId: String(missing), importAs: 'ORDER_APPROVED' });
+      const names: string[] = [];
       for (const id of [healthy, missing]) {
         const payload = buildOrderPayload({ id });
+        names.push(String(payload.name));
         await shopify.addOrder(payload);
         const body = JSON.stringify(payload);
         const response = await deliverWebhook(`${url}/webhooks/shopify`, {
@@ -350,6 +352,15 @@ describe('npm start', () => {
         expect(state).toBe('in_sync');
       }
       expect(hotwax.callCount('scheduleService')).toBe(1);
+      // The terminal tells each change as it is written: the healthy order found, the missing one repaired.
+      const lines = run.output().split('\n');
+      const linesOf = (name: string) => lines.filter((line) => line.includes(` ${name} `));
+      expect(linesOf(names[0] ?? '')).toEqual([
+        expect.stringMatching(/ pending_check +Shopify orders\/create webhook received/),
+        expect.stringMatching(/ pending_check → in_sync +In HotWax as order /),
+      ]);
+      expect(linesOf(names[1] ?? '').at(-1)).toMatch(/ → in_sync +/);
+      expect(linesOf(names[1] ?? '').length).toBeGreaterThan(2);
       expect((await getJson(`${url}/orders/123`)).status).toBe(404);
       expect((await getJson(`${url}/orders/not-a-number`)).status).toBe(400);
       run.child.kill('SIGINT');

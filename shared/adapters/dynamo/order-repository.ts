@@ -237,6 +237,30 @@ const isConditionalFailure = (error: unknown) => (error as Error).name === 'Cond
 const isSizeLimit = (error: unknown) =>
   (error as Error).name === 'ValidationException' && /size|length/i.test((error as Error).message);
 
+/** Hears a record this process saved, with the timeline events written with it. */
+export type SavedListener = (record: OrderRecord, events: readonly TimelineEvent[]) => void;
+const savedListeners = new Set<SavedListener>();
+
+/**
+ * Hears every record the repositories of this process save: the local runtime runs every function in one process
+ * and prints each change as it is written, without reading the table for it. Nobody listens in Lambda. A listener
+ * that throws does not fail the save. Returns the unsubscribe.
+ */
+export const onRecordSaved = (listener: SavedListener): (() => void) => {
+  savedListeners.add(listener);
+  return () => savedListeners.delete(listener);
+};
+
+const tellSaved = (record: OrderRecord, events: readonly TimelineEvent[]) => {
+  for (const listener of savedListeners) {
+    try {
+      listener(record, events);
+    } catch {
+      // A listener's own trouble; the record is saved.
+    }
+  }
+};
+
 /**
  * The order-sync table: one record per (shop, Shopify order id) with its timeline beside it in the same partition
  * (the webhook deliveries' events inside the record), written with optimistic concurrency so two writers never both
@@ -327,6 +351,7 @@ export const createOrderRepository = ({
               }),
             );
           }
+          tellSaved(next, options.events);
           return { result: 'saved', record: next };
         } catch (error) {
           if (!isConditionalFailure(error)) throw error;
@@ -354,6 +379,7 @@ export const createOrderRepository = ({
         })),
       ];
       await client.send(new TransactWriteCommand({ TransactItems: items }));
+      tellSaved(next, options.events);
       return { result: 'saved', record: next };
     } catch (error) {
       if (isSizeLimit(error))
