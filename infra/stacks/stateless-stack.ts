@@ -297,7 +297,7 @@ export class StatelessStack extends Stack {
         maxBatchingWindow: batchingWindows.checker,
         reportBatchItemFailures: true,
         // HotWax is the bottleneck: at most 5 concurrent batches talk to it, whatever the backlog.
-        maxConcurrency: 5,
+        maxConcurrency: checkerBatching.maxConcurrency,
       }),
     );
 
