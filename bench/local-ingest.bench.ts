@@ -1,8 +1,56 @@
 import { performance } from 'node:perf_hooks';
-import { waitUntil } from '../test/fault/harness/monitor.js';
+import { type RunningMonitor, waitUntil } from '../test/fault/harness/monitor.js';
 import { deliverLikeShopify, inParallel } from '../test/fault/harness/shopify-deliveries.js';
-import { addOrders, createWorld } from '../test/fault/harness/world.js';
+import { addOrders, createWorld, type FaultOrder, type World } from '../test/fault/harness/world.js';
 import { percentile, round } from './stats.js';
+
+/** One burst of orders/create deliveries, then every order of it checked: its figures. */
+const burst = async (
+  world: World,
+  monitor: RunningMonitor,
+  orders: readonly FaultOrder[],
+  concurrency: number,
+) => {
+  const url = `${monitor.url}/webhooks/shopify`;
+  const latencies: number[] = [];
+  const started = performance.now();
+  const outcomes = await inParallel(
+    orders.map((order) => async () => {
+      const begin = performance.now();
+      const outcome = await deliverLikeShopify({
+        url,
+        topic: 'orders/create',
+        shop: world.shop,
+        secret: world.secret,
+        body: JSON.stringify(order.payload),
+        orderId: order.id,
+      });
+      latencies.push(performance.now() - begin);
+      return outcome;
+    }),
+    concurrency,
+  );
+  const delivered = performance.now();
+  await waitUntil(async () => {
+    const records = await monitor.records();
+    return orders.every((order) => records.get(order.id)?.state === 'in_sync');
+  }, 300_000);
+  const checkedAt = performance.now();
+  const records = await monitor.records();
+  for (const order of orders.filter((candidate) => records.get(candidate.id)?.state !== 'in_sync'))
+    process.stderr.write(`not checked: ${order.id} ${JSON.stringify(records.get(order.id) ?? null)}\n`);
+  const acknowledged = new Set(outcomes.filter((outcome) => outcome.acknowledged).map((o) => o.orderId));
+  return {
+    webhooksPerSecond: round(orders.length / ((delivered - started) / 1000), 1),
+    notFirstTime: outcomes.filter((outcome) => outcome.first < 200 || outcome.first >= 300).length,
+    acknowledged: acknowledged.size,
+    lost: [...acknowledged].filter((id) => !records.has(id)).length,
+    checked: orders.filter((order) => records.get(order.id)?.state === 'in_sync').length,
+    drainSeconds: round((checkedAt - delivered) / 1000, 1),
+    endToEnd: round(orders.length / ((checkedAt - started) / 1000), 1),
+    latency: `${round(percentile(latencies, 50))} / ${round(percentile(latencies, 99))}`,
+  };
+};
 
 /**
  * `npm run bench -- local-ingest`: sustained webhook ingest through `npm start` (a child process, with its DynamoDB
@@ -11,59 +59,40 @@ import { percentile, round } from './stats.js';
  * (default 64); then every order must be recorded (no loss) and checked against the HotWax simulator (in_sync). The
  * checks run while the deliveries arrive (2 s delays), as they do when a sale goes on: the end-to-end rate, from the
  * first delivery to the last order checked, is what the machine sustains.
+ *
+ * A monitor that has run for a while is measured: `LOCAL_INGEST_WARMUP` orders (default 1,000) go first, through the
+ * same path, and are printed apart — a freshly started DynamoDB Local spends much of its first minute compiling
+ * itself (its JIT threads took 60 % of its CPU in that minute here), which a store's monitor running for days does not.
  */
 export const benchLocalIngest = async (): Promise<Record<string, number | string>> => {
   const count = Number(process.env.LOCAL_INGEST_ORDERS ?? 3000);
+  const warmup = Number(process.env.LOCAL_INGEST_WARMUP ?? 1000);
   const concurrency = Number(process.env.LOCAL_INGEST_CONCURRENCY ?? 64);
   const world = await createWorld('ingest');
   try {
+    const first = await addOrders(world, warmup, { prefix: 'W' });
     const orders = await addOrders(world, count, { prefix: 'I' });
     const monitor = await world.start();
-    const url = `${monitor.url}/webhooks/shopify`;
-    const latencies: number[] = [];
-    const started = performance.now();
-    const outcomes = await inParallel(
-      orders.map((order) => async () => {
-        const begin = performance.now();
-        const outcome = await deliverLikeShopify({
-          url,
-          topic: 'orders/create',
-          shop: world.shop,
-          secret: world.secret,
-          body: JSON.stringify(order.payload),
-          orderId: order.id,
-        });
-        latencies.push(performance.now() - begin);
-        return outcome;
-      }),
-      concurrency,
-    );
-    const ingestSeconds = (performance.now() - started) / 1000;
-    const acknowledged = new Set(outcomes.filter((outcome) => outcome.acknowledged).map((o) => o.orderId));
-    const checkedBy = performance.now();
-    await waitUntil(async () => {
-      const records = await monitor.records();
-      return orders.every((order) => records.get(order.id)?.state === 'in_sync');
-    }, 300_000);
-    const checkedAt = performance.now();
-    const records = await monitor.records();
-    const lost = [...acknowledged].filter((id) => !records.has(id)).length;
-    const checked = orders.filter((order) => records.get(order.id)?.state === 'in_sync').length;
+    const cold = warmup > 0 ? await burst(world, monitor, first, concurrency) : undefined;
+    const warm = await burst(world, monitor, orders, concurrency);
     return {
-      'deliveries (orders/create)': count,
+      'deliveries (orders/create), after the warm-up': count,
       'in flight': concurrency,
-      'webhooks per second, sustained': round(count / ingestSeconds, 1),
-      'first attempts not 2xx': outcomes.filter((outcome) => outcome.first < 200 || outcome.first >= 300)
-        .length,
-      'acknowledged at last': acknowledged.size,
-      'lost (acknowledged, no record)': lost,
-      'checked (in_sync) at the end': checked,
-      'seconds from the last delivery to every order checked': round((checkedAt - checkedBy) / 1000, 1),
-      'orders checked per second, first delivery to last check': round(
-        count / ((checkedAt - started) / 1000),
-        1,
-      ),
-      'delivery latency p50 / p99 (ms)': `${round(percentile(latencies, 50))} / ${round(percentile(latencies, 99))}`,
+      'webhooks per second, sustained': warm.webhooksPerSecond,
+      'orders checked per second, first delivery to last check': warm.endToEnd,
+      'seconds from the last delivery to every order checked': warm.drainSeconds,
+      'first attempts not 2xx': warm.notFirstTime,
+      'acknowledged at last': warm.acknowledged,
+      'lost (acknowledged, no record)': warm.lost,
+      'checked (in_sync) at the end': warm.checked,
+      'delivery latency p50 / p99 (ms)': warm.latency,
+      ...(cold
+        ? {
+            'warm-up deliveries (a fresh npm start)': warmup,
+            'warm-up: webhooks per second / checked per second': `${cold.webhooksPerSecond} / ${cold.endToEnd}`,
+            'warm-up: lost / checked': `${cold.lost} / ${cold.checked}`,
+          }
+        : {}),
     };
   } finally {
     await world.close();

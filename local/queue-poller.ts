@@ -25,11 +25,10 @@ export const startQueuePoller = (options: {
   batchSize?: number;
   /** how long a batch is gathered after its first message, default 0 (hand over what one receive got) */
   maxBatchingWindowSeconds?: number;
-  /** how many batches are gathered and handled at once (the event source's maximum concurrency), default 1 */
-  maxConcurrency?: number;
   onError?: (error: unknown) => void;
 }): QueuePoller => {
   let running = true;
+  let inFlight: Promise<void> = Promise.resolve();
   const { client, queueUrl } = options;
 
   const batchSize = Math.max(1, options.batchSize ?? 10);
@@ -101,16 +100,16 @@ export const startQueuePoller = (options: {
     }
   };
 
-  // Each of the event source's concurrent pollers gathers its own batches, as Lambda's do.
   const loop = async () => {
     while (running) {
-      await once().catch((error: unknown) => {
+      inFlight = once().catch((error: unknown) => {
         options.onError?.(error);
         return new Promise((resolve) => setTimeout(resolve, 1000));
       });
+      await inFlight;
     }
   };
-  const looping = Promise.all(Array.from({ length: Math.max(1, options.maxConcurrency ?? 1) }, loop));
+  const looping = loop();
 
   return {
     async stop() {

@@ -121,7 +121,6 @@ const main = async () => {
       // it hands over what one receive gets instead of gathering for seconds.
       batchSize: checkerBatching.batchSize,
       maxBatchingWindowSeconds: sandbox ? 0 : checkerBatching.maxBatchingWindowSeconds,
-      maxConcurrency: checkerBatching.maxConcurrency,
       onError,
     }),
     startQueuePoller({

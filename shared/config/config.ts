@@ -42,7 +42,7 @@ const shopDomain = z
  * How checks reach the checker: SQS batches of up to 100 gathered for up to 5 s (the Lambda event source in
  * `infra/stacks`, and `npm start`'s queue poller). Checks wait minutes anyway, so seconds of gathering cost nothing,
  * and a batch costs one HotWax lookup per shop: 0.01 lookups per healthy order instead of 0.1 with batches of 10.
- * At most 5 batches run at once, whatever the backlog: HotWax is the bottleneck.
+ * In AWS at most 5 batches run at once, whatever the backlog: HotWax is the bottleneck.
  */
 export const checkerBatching = { batchSize: 100, maxBatchingWindowSeconds: 5, maxConcurrency: 5 } as const;
 

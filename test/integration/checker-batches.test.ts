@@ -58,58 +58,6 @@ describe('checks arrive in batches of up to 100', () => {
     expect(checkerBatching.batchSize).toBe(100);
   });
 
-  it("the local poller handles up to the event source's maximum concurrency of batches at once, never more", async () => {
-    const queue = await aws.createQueue('concurrent-batches');
-    for (let start = 0; start < 60; start += 10) {
-      await aws.sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queue.url,
-          Entries: Array.from({ length: 10 }, (_, index) => ({
-            Id: String(index),
-            MessageBody: String(start + index),
-          })),
-        }),
-      );
-    }
-    const limit = 3;
-    let active = 0;
-    let most = 0;
-    const handled = new Set<string>();
-    const waiting: Array<() => void> = [];
-    let resolveAll: () => void = () => {};
-    const all = new Promise<void>((resolve) => {
-      resolveAll = resolve;
-    });
-    const poller = startQueuePoller({
-      client: aws.sqs,
-      queueUrl: queue.url,
-      queueArn: queue.arn,
-      functionName: 'checker',
-      batchSize: 5,
-      maxConcurrency: limit,
-      handler: async (event: SQSEvent) => {
-        active++;
-        most = Math.max(most, active);
-        // Each batch is held until `limit` are in hand together (or the queue is drained): a poller that handled
-        // one batch at a time would never get there.
-        await new Promise<void>((release) => {
-          waiting.push(release);
-          if (waiting.length >= limit || handled.size + 5 * waiting.length >= 60)
-            for (const next of waiting.splice(0)) next();
-        });
-        for (const record of event.Records) handled.add(record.body);
-        active--;
-        if (handled.size >= 60) resolveAll();
-        return { batchItemFailures: [] };
-      },
-    });
-    await all;
-    await poller.stop();
-    expect(handled.size).toBe(60);
-    expect(most).toBe(limit);
-    expect(checkerBatching.maxConcurrency).toBe(5);
-  });
-
   describe.each(backends)('on a HotWax %s tenant', (backend) => {
     let hotwax: HotwaxSim;
     let shopify: ShopifySim;
