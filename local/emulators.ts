@@ -34,14 +34,13 @@ export const dynamoDbLocalFile = (dbPath: string): string =>
  * first rolls back a journal left by a DynamoDB Local that was killed mid-write). The switch needs the file to
  * itself: if another DynamoDB Local holds it, it keeps its mode and DynamoDB Local works as before.
  */
-export const useWriteAheadLog = (dbPath: string): 'wal' | 'unchanged' => {
+const useWriteAheadLog = (dbPath: string): void => {
   let database: DatabaseSync | undefined;
   try {
     database = new DatabaseSync(dynamoDbLocalFile(dbPath), { timeout: 1000 });
-    const row = database.prepare('PRAGMA journal_mode=WAL').get() as { journal_mode?: string } | undefined;
-    return row?.journal_mode === 'wal' ? 'wal' : 'unchanged';
+    database.exec('PRAGMA journal_mode=WAL');
   } catch {
-    return 'unchanged';
+    // A file SQLite cannot open or switch (another DynamoDB Local holds it) keeps its mode.
   } finally {
     database?.close();
   }

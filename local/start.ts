@@ -259,17 +259,17 @@ const watchStates = (
   sandbox: Sandbox | undefined,
   linkOf: (shop: string, orderId: string) => string | undefined,
 ) => {
-  const seen = new Map<string, string>();
+  /** What was last printed of each order, the most recent last. */
+  const seen = new Map<string, { state: string; message: string }>();
+  const keyOf = (record: OrderRecord) => `${record.shop}#${record.orderId}`;
   const print = (record: OrderRecord, message: string) => {
-    const key = `${record.shop}#${record.orderId}`;
+    const key = keyOf(record);
+    const before = seen.get(key)?.state;
     // Re-checks of an order that waits on a person say the same thing again: print news only.
-    const line = `${record.state}|${message}`;
-    const previous = seen.get(key);
-    if (previous === line) return;
+    if (before === record.state && seen.get(key)?.message === message) return;
     seen.delete(key);
-    seen.set(key, line);
+    seen.set(key, { state: record.state, message });
     if (seen.size > rememberedOrders) seen.delete(seen.keys().next().value as string);
-    const before = previous?.split('|')[0];
     const change = before && before !== record.state ? `${before} → ${record.state}` : record.state;
     say(
       `${time()}  ${record.shop.replace(/\.myshopify\.com$/, '').padEnd(18)} ${record.orderName.padEnd(7)} ${record.channel.padEnd(5)} ${change.padEnd(38)} ${message}`,
@@ -277,10 +277,9 @@ const watchStates = (
   };
   if (!sandbox) {
     const unsubscribe = onRecordSaved((record, events) => {
-      const key = `${record.shop}#${record.orderId}`;
       const last = events.at(-1);
       // A write without news (no event, same state) prints nothing.
-      if (!last && seen.get(key)?.split('|')[0] === record.state) return;
+      if (!last && seen.get(keyOf(record))?.state === record.state) return;
       print(record, last?.message ?? '');
     });
     return { stop: unsubscribe };
@@ -292,7 +291,7 @@ const watchStates = (
       sandbox.scenarios.map((scenario) => ({ shop: scenario.shop, orderId: scenario.orderId })),
     );
     for (const record of records) {
-      const key = `${record.shop}#${record.orderId}`;
+      const key = keyOf(record);
       const version = `${record.version}`;
       if (versions.get(key) === version) continue;
       versions.set(key, version);

@@ -21,6 +21,7 @@ import {
 } from '../../domain/ports.js';
 import { safeErrorText, withSafeErrorDetail } from '../../domain/safe-error-text.js';
 import { inGroup, type SyncState } from '../../domain/states.js';
+import { processListeners } from '../process-listeners.js';
 
 const day = 86_400_000;
 /** Settled records and timelines are kept this long, then DynamoDB's TTL removes them. */
@@ -237,29 +238,13 @@ const isConditionalFailure = (error: unknown) => (error as Error).name === 'Cond
 const isSizeLimit = (error: unknown) =>
   (error as Error).name === 'ValidationException' && /size|length/i.test((error as Error).message);
 
-/** Hears a record this process saved, with the timeline events written with it. */
-export type SavedListener = (record: OrderRecord, events: readonly TimelineEvent[]) => void;
-const savedListeners = new Set<SavedListener>();
+const saved = processListeners<[record: OrderRecord, events: readonly TimelineEvent[]]>();
 
 /**
- * Hears every record the repositories of this process save: the local runtime runs every function in one process
- * and prints each change as it is written, without reading the table for it. Nobody listens in Lambda. A listener
- * that throws does not fail the save. Returns the unsubscribe.
+ * Hears every record the repositories of this process save, with the timeline events written with it: the local
+ * runtime prints each change as it is written, without reading the table for it. Returns the unsubscribe.
  */
-export const onRecordSaved = (listener: SavedListener): (() => void) => {
-  savedListeners.add(listener);
-  return () => savedListeners.delete(listener);
-};
-
-const tellSaved = (record: OrderRecord, events: readonly TimelineEvent[]) => {
-  for (const listener of savedListeners) {
-    try {
-      listener(record, events);
-    } catch {
-      // A listener's own trouble; the record is saved.
-    }
-  }
-};
+export const onRecordSaved = saved.on;
 
 /**
  * The order-sync table: one record per (shop, Shopify order id) with its timeline beside it in the same partition
@@ -351,7 +336,7 @@ export const createOrderRepository = ({
               }),
             );
           }
-          tellSaved(next, options.events);
+          saved.tell(next, options.events);
           return { result: 'saved', record: next };
         } catch (error) {
           if (!isConditionalFailure(error)) throw error;
@@ -379,7 +364,7 @@ export const createOrderRepository = ({
         })),
       ];
       await client.send(new TransactWriteCommand({ TransactItems: items }));
-      tellSaved(next, options.events);
+      saved.tell(next, options.events);
       return { result: 'saved', record: next };
     } catch (error) {
       if (isSizeLimit(error))

@@ -1,4 +1,5 @@
 import type { HotwaxPort, HotwaxRepairJournal } from '../../domain/ports.js';
+import { processListeners } from '../process-listeners.js';
 import { type DiscoverOptions, discoverHotwaxBackend, type HotwaxDiscovery } from './discover.js';
 import { ofbizSession } from './hotwax-http.js';
 import { createInMemoryRepairJournal } from './in-memory-repair-journal.js';
@@ -135,17 +136,13 @@ const capabilitiesOf = (
         approval: 'job',
       };
 
-type DiscoveryListener = (line: string, description: HotwaxBackendDescription) => void;
-const discoveryListeners = new Set<DiscoveryListener>();
+const discoveries = processListeners<[line: string, description: HotwaxBackendDescription]>();
 
 /**
  * Hears every backend discovery of the deferred ports of this process, besides each port's own `onDiscovered`: the
  * local runtime runs every function in one process and prints the line once. Returns the unsubscribe.
  */
-export const onHotwaxDiscovered = (listener: DiscoveryListener): (() => void) => {
-  discoveryListeners.add(listener);
-  return () => discoveryListeners.delete(listener);
-};
+export const onHotwaxDiscovered = discoveries.on;
 
 export class HotwaxNotDiscoveredError extends Error {
   override name = 'HotwaxNotDiscoveredError';
@@ -170,7 +167,7 @@ export const createDeferredHotwaxPort = (
         port = created;
         const line = describeHotwaxBackend(created.describe());
         events.onDiscovered?.(line, created.describe());
-        for (const listener of discoveryListeners) listener(line, created.describe());
+        discoveries.tell(line, created.describe());
         return created;
       },
       (error: unknown) => {
