@@ -67,11 +67,15 @@ export const startMonitor = async (env: NodeJS.ProcessEnv, dataDir: string): Pro
   });
   running.add(child);
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+  // Decoded as streams: a chunk may end inside a multi-byte character (the terminal's `→`), which decoding each
+  // chunk on its own would turn into two replacement characters.
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    output += chunk;
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+  child.stderr?.on('data', (chunk: string) => {
+    output += chunk;
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
