@@ -5,6 +5,7 @@ import { createTracing } from '../../shared/observability/tracing.js';
 import { createApiDeps } from '../../shared/wiring/api.js';
 
 export const { logger } = createObservability();
-export const { tracer, capture } = createTracing();
+export const tracing = await createTracing();
+const { capture } = tracing;
 // The timeline page's link key comes from its own secret (CONFIG_SECRET_ARNS); the rest reads only the table.
 export const deps = createApiDeps(parseConfig(apiSchema, await loadEnv()), { capture });

@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import * as z from 'zod';
@@ -8,7 +7,7 @@ import {
   getOrderStatus,
   OrderNotFoundError,
 } from '../../shared/use-cases/get-order-status/get-order-status.js';
-import { deps, logger, tracer } from './deps.js';
+import { deps, logger, tracing } from './deps.js';
 import { timelineResponse } from './timeline.js';
 
 const orderId = z.string().refine(isShopifyOrderId, { error: `shopifyOrderId ${shopifyOrderIdRule}` });
@@ -21,7 +20,7 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
 
 /** GET /orders/{shopifyOrderId} — sync state and timeline; …/timeline?token= — the page; GET /health — liveness. */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(captureLambdaHandler(tracer))
+  .use(tracing.middlewares())
   .use(injectLambdaContext(logger))
   .handler(async (event) => {
     if (event.rawPath === '/health') return json(200, { status: 'ok', service: 'order-sync-monitor' });

@@ -7,7 +7,8 @@ import { createCheckerDeps } from '../../shared/wiring/checker.js';
 import { createCheckReplies } from '../../shared/wiring/slack.js';
 
 export const { logger, metrics, telemetry } = createObservability();
-export const { tracer, capture } = createTracing();
+export const tracing = await createTracing();
+const { capture } = tracing;
 const shops = parseShops(checkerSchema, await loadEnv()).map(({ config }) => config);
 const config = deploymentConfig(shops);
 export const deps = createCheckerDeps(shops, { telemetry, capture, logger });

@@ -1,13 +1,12 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failedRecords } from '../../shared/adapters/sqs/retry-later.js';
 import { checkOrders } from '../../shared/use-cases/check-orders/check-orders.js';
 import { reportRequestedChecks } from '../../shared/use-cases/slack-actions/report-requested-checks.js';
-import { deps, logger, metrics, replies, tracer } from './deps.js';
+import { deps, logger, metrics, replies, tracing } from './deps.js';
 import { parseCheckRecords } from './events.js';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -17,7 +16,7 @@ const processor = new BatchProcessor(EventType.SQS);
  * the DLQ; a batch in which HotWax answered moves dead-lettered checks back.
  */
 export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(captureLambdaHandler(tracer))
+  .use(tracing.middlewares())
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .handler(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {

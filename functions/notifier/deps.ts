@@ -6,7 +6,8 @@ import { createTracing } from '../../shared/observability/tracing.js';
 import { createNotifierDeps } from '../../shared/wiring/notifier.js';
 
 export const { logger, metrics, telemetry } = createObservability();
-export const { tracer, capture } = createTracing();
+export const tracing = await createTracing();
+const { capture } = tracing;
 const env = await loadEnv();
 /** Shops with a Slack channel of their own (SHOPS_FILE) are routed there; the rest, and alarms, to SLACK_CHANNEL_ID. */
 export const { sender, notifications, retryLater, redriveWhenHealthy } = createNotifierDeps(

@@ -1,11 +1,10 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { failedRecords } from '../../shared/adapters/sqs/retry-later.js';
-import { logger, metrics, notifications, redriveWhenHealthy, retryLater, tracer } from './deps.js';
+import { logger, metrics, notifications, redriveWhenHealthy, retryLater, tracing } from './deps.js';
 import { parseNotifierEvent, retryDetails } from './events.js';
 
 const processor = new BatchProcessor(EventType.SQS);
@@ -16,7 +15,7 @@ const processor = new BatchProcessor(EventType.SQS);
  * moves dead-lettered notifications back. An SNS delivery that fails throws and Lambda retries it.
  */
 export const handler = middy()
-  .use(captureLambdaHandler(tracer))
+  .use(tracing.middlewares())
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .handler(async (event: unknown, context: Context): Promise<SQSBatchResponse | undefined> => {

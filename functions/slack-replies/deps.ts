@@ -5,7 +5,8 @@ import { createTracing } from '../../shared/observability/tracing.js';
 import { createSlackRepliesDeps } from '../../shared/wiring/slack.js';
 
 export const { logger, telemetry } = createObservability();
-export const { tracer, capture } = createTracing();
+export const tracing = await createTracing();
+const { capture } = tracing;
 export const deps = createSlackRepliesDeps(parseConfig(slackRepliesSchema, await loadEnv()), {
   telemetry,
   capture,

@@ -5,7 +5,8 @@ import { createTracing } from '../../shared/observability/tracing.js';
 import { createSlackInteractionsDeps } from '../../shared/wiring/slack.js';
 
 export const { logger, telemetry } = createObservability();
-export const { tracer, capture } = createTracing();
+export const tracing = await createTracing();
+const { capture } = tracing;
 export const deps = createSlackInteractionsDeps(parseConfig(slackInteractionsSchema, await loadEnv()), {
   telemetry,
   capture,

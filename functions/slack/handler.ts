@@ -1,12 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { parseSlackRequest, SlackPayloadError } from '../../shared/adapters/slack/interaction-payloads.js';
 import { verifySlackRequest } from '../../shared/adapters/slack/request-signature.js';
 import { toSlackResponse } from '../../shared/adapters/slack/slack-answers.js';
 import { answerPerson } from '../../shared/use-cases/slack-actions/answer-person.js';
-import { deps, logger, tracer } from './deps.js';
+import { deps, logger, tracing } from './deps.js';
 
 const refuse = (statusCode: number, body: string): APIGatewayProxyResultV2 => ({
   statusCode,
@@ -20,7 +19,7 @@ const refuse = (statusCode: number, body: string): APIGatewayProxyResultV2 => ({
  * queued (a check, a reply) and its outcome posted later.
  */
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
-  .use(captureLambdaHandler(tracer))
+  .use(tracing.middlewares())
   .use(injectLambdaContext(logger))
   .handler(async (event) => {
     const rawBody = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');

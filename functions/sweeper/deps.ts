@@ -6,7 +6,8 @@ import { createTracing } from '../../shared/observability/tracing.js';
 import { createShopSweeps } from '../../shared/wiring/sweeper.js';
 
 export const { logger, metrics, telemetry } = createObservability();
-export const { tracer, capture } = createTracing();
+export const tracing = await createTracing();
+const { capture } = tracing;
 /** One sweep per shop (SHOPS_FILE, or the environment's one shop), each with its own lease and checkpoint. */
 export const shops = createShopSweeps(
   parseShops(sweeperSchema, await loadEnv()).map(({ config }) => config),

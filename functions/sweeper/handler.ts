@@ -1,13 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { parseDuration } from '../../shared/domain/sweep-window.js';
 import type { SweepSummary } from '../../shared/use-cases/sweep-orders/sweep-orders.js';
 import { type SweepShopsSummary, sweepShops } from '../../shared/use-cases/sweep-orders/sweep-shops.js';
-import { logger, metrics, shops, telemetry, tracer } from './deps.js';
+import { logger, metrics, shops, telemetry, tracing } from './deps.js';
 
 /** EventBridge Scheduler sends its own payload; an on-demand invoke may pass `{ "since": "2h" }`. */
 const sweepEvent = z.object({
@@ -20,7 +19,7 @@ const sweepEvent = z.object({
  * every shop (an on-demand invoke may pass `{ "shop": "acme-eu.myshopify.com" }` to sweep one).
  */
 export const handler = middy<unknown, SweepShopsSummary | (SweepSummary & SweepShopsSummary)>()
-  .use(captureLambdaHandler(tracer))
+  .use(tracing.middlewares())
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .handler(async (event: unknown, context: Context) => {
