@@ -126,14 +126,15 @@ export const startEmulators = async (options: { dataDir?: string } = {}): Promis
     mkdirSync(sqsPath, { recursive: true });
     useWriteAheadLog(dbPath);
   }
-  const child = spawnDynamoDbLocal({ port: dynamoPort, path: dbPath, stdio: 'ignore' });
-  const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  // fauxqs runs in this process: started first, a failure to start it leaves no Java process behind.
   const fauxqs = await startFauxqs({
     port: 0,
     host: '127.0.0.1',
     logger: false,
     ...(sqsPath ? { dataDir: sqsPath } : {}),
   });
+  const child = spawnDynamoDbLocal({ port: dynamoPort, path: dbPath, stdio: 'ignore' });
+  const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
   const probe = createDynamoDbClient(
     { AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint },
     { credentials: localCredentials },

@@ -35,6 +35,7 @@ import { provisionLocal } from './resources.js';
 import { type Sandbox, startSandbox } from './sandbox.js';
 import { localTimelineLinkKey } from './timeline-link-key.js';
 import { validateLocalConfig } from './validate-config.js';
+import { importWebhookFunction } from './webhook-function.js';
 
 /**
  * `npm start`: the whole monitor on one machine. DynamoDB Local and fauxqs stand in for DynamoDB, SQS and S3; the
@@ -58,15 +59,26 @@ const main = async () => {
       ? 'Sandbox mode: no HotWax or Shopify configured, simulators start in this process.'
       : `Using the HotWax at ${env.HOTWAX_BASE_URL} and ${env.SHOPS_FILE ? `the shops of ${env.SHOPS_FILE}` : `Shopify shop ${env.SHOPIFY_SHOP}`}.`,
   );
+  // Listening first: a port in use is one line before Java starts, and the timeline links in every message point at
+  // this server, so its URL is known before the handlers read their configuration. Requests before they are in
+  // place get a 503 (Shopify retries).
+  const notReady: HttpHandler = async () => ({ statusCode: 503, body: '{"error":"starting"}' });
+  const routes: Routes = { webhook: notReady, api: notReady };
+  const server = await startHttpServer(routes, runtime.PORT);
+  started.push(() => server.close());
+
   say(`Starting DynamoDB Local and fauxqs${dataDir ? ` (data kept in ${dataDir}/)` : ' (in memory)'}…`);
   const emulators = await startEmulators(dataDir ? { dataDir } : {});
+  started.push(() => emulators.stop());
 
   const clients = localClients(emulators);
+  started.push(() => clients.destroy());
   const resources = await provisionLocal(clients, retryScheduleFromConfig(parseConfig(retryFields, env)));
 
   const sandbox: Sandbox | undefined = sandboxMode
     ? await startSandbox({ backend: parseConfig(hotwaxBackendField, env).HOTWAX_BACKEND })
     : undefined;
+  if (sandbox) started.push(() => sandbox.stop());
   Object.assign(env, {
     ...localAwsEnv(emulators),
     TABLE_NAME: resources.tableName,
@@ -89,16 +101,12 @@ const main = async () => {
     told.add(line);
   });
 
-  // Listening first: the timeline links in every message point at this server, so its URL is known before the
-  // handlers read their configuration. Requests before they are in place get a 503.
-  const notReady: HttpHandler = async () => ({ statusCode: 503, body: '{"error":"starting"}' });
-  const routes: Routes = { webhook: notReady, api: notReady };
-  const server = await startHttpServer(routes, runtime.PORT);
   env.PUBLIC_BASE_URL ||= server.url;
   env.TIMELINE_LINK_KEY ||= localTimelineLinkKey(dataDir);
 
   // Imported only now: each handler validates its configuration when its module loads, as in Lambda.
-  routes.webhook = (await import('../functions/webhook/handler.js')).handler as unknown as HttpHandler;
+  // The webhook function from its Lambda bundle (lean AWS clients), the others from source as tsx runs them.
+  routes.webhook = await importWebhookFunction();
   routes.api = (await import('../functions/api/handler.js')).handler as unknown as HttpHandler;
   const checker = (await import('../functions/checker/handler.js')).handler as unknown as SqsHandler;
   const notifier = (await import('../functions/notifier/handler.js')).handler as unknown as SqsHandler;
@@ -339,7 +347,13 @@ const watchStates = (
   };
 };
 
-main().catch((error: unknown) => {
+/**
+ * What `main` has started so far, stopped in reverse when it fails part way: a start that fails (a port in use, a
+ * configuration a handler refuses) leaves no DynamoDB Local running behind the prompt.
+ */
+const started: Array<() => unknown> = [];
+
+main().catch(async (error: unknown) => {
   if (error instanceof JavaMissingError || error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
   } else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -349,5 +363,9 @@ main().catch((error: unknown) => {
   } else {
     process.stderr.write(`npm start failed: ${(error as Error).stack ?? String(error)}\n`);
   }
+  for (const stop of started.reverse())
+    await Promise.resolve()
+      .then(stop)
+      .catch(() => {});
   process.exit(1);
 });

@@ -1,10 +1,15 @@
 /**
- * The listeners of one kind of news in this process. The local runtime runs every function in one process and hears
- * them all through these (nobody listens in Lambda). A listener that throws fails neither the others nor the work
- * that told them.
+ * The listeners of one kind of news (`kind` names it) in this process. The local runtime runs every function in one
+ * process and hears them all through these (nobody listens in Lambda). They are the process's, not a module's: the
+ * webhook function runs there from its own bundle (`local/webhook-function.ts`), with its own copy of every module,
+ * and its saves are heard like the others'. A listener that throws fails neither the others nor the work that told
+ * them.
  */
-export const processListeners = <Args extends unknown[]>() => {
-  const listeners = new Set<(...args: Args) => void>();
+export const processListeners = <Args extends unknown[]>(kind: string) => {
+  const registry = globalThis as typeof globalThis & Record<symbol, Set<(...args: Args) => void> | undefined>;
+  const key = Symbol.for(`order-sync-monitor.listeners.${kind}`);
+  const listeners = registry[key] ?? new Set();
+  registry[key] = listeners;
   return {
     /** Returns the unsubscribe. */
     on(listener: (...args: Args) => void): () => void {

@@ -9,6 +9,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -89,6 +90,22 @@ const start = (env: NodeJS.ProcessEnv, how: { npmIn?: string } = {}): Running =>
     throw new Error(`did not see ${pattern} in:\n${output}`);
   };
   return { child, output: () => output, waitFor, exited, closed };
+};
+
+/**
+ * The processes of a process group still running, once the group has had up to 10 s to exit (tsx's esbuild service
+ * leaves a zombie here, which is not running: a machine whose init reaps zombies has none).
+ */
+const aliveInGroup = async (group: number): Promise<string[]> => {
+  const alive = () =>
+    spawnSync('ps', ['-o', 'stat=,args=', '-g', String(group)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('Z'));
+  const deadline = Date.now() + 10_000;
+  while (alive().length > 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  return alive();
 };
 
 /** Ctrl-C in a terminal: SIGINT to the whole foreground process group (npm, tsx, the monitor, DynamoDB Local). */
@@ -487,6 +504,23 @@ describe('npm start', () => {
       expect(output).toContain(problem);
     }
     expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('says in one line that its port is in use, and leaves nothing running', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const run = start({ ...freshEnv(), PORT: String(port) });
+      expect(await run.exited).toBe(1);
+      await run.closed;
+      expect(run.output().trim()).toContain(`Port ${port} is in use: set PORT to a free port`);
+      expect(run.output()).not.toMatch(/\n\s+at /);
+      // No DynamoDB Local (nor anything else of the start) is left running in its process group behind the prompt.
+      expect(await aliveInGroup(run.child.pid ?? 0)).toEqual([]);
+    } finally {
+      taken.close();
+    }
   });
 
   it('says in one line what to install when Java is missing', async () => {

@@ -238,7 +238,7 @@ const isConditionalFailure = (error: unknown) => (error as Error).name === 'Cond
 const isSizeLimit = (error: unknown) =>
   (error as Error).name === 'ValidationException' && /size|length/i.test((error as Error).message);
 
-const saved = processListeners<[record: OrderRecord, events: readonly TimelineEvent[]]>();
+const saved = processListeners<[record: OrderRecord, events: readonly TimelineEvent[]]>('record-saved');
 
 /**
  * Hears every record the repositories of this process save, with the timeline events written with it: the local

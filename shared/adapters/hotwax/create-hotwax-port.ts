@@ -136,7 +136,8 @@ const capabilitiesOf = (
         approval: 'job',
       };
 
-const discoveries = processListeners<[line: string, description: HotwaxBackendDescription]>();
+const discoveries =
+  processListeners<[line: string, description: HotwaxBackendDescription]>('hotwax-discovered');
 
 /**
  * Hears every backend discovery of the deferred ports of this process, besides each port's own `onDiscovered`: the
