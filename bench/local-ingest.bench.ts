@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { type RunningMonitor, waitUntil } from '../test/fault/harness/monitor.js';
 import { deliverLikeShopify, inParallel } from '../test/fault/harness/shopify-deliveries.js';
 import { addOrders, createWorld, type FaultOrder, type World } from '../test/fault/harness/world.js';
+import { groupCpuMs, machineCpuMs, ownCpuMs } from './process-cpu.js';
 import { percentile, round } from './stats.js';
 
 /** One burst of orders/create deliveries, then every order of it checked: its figures. */
@@ -14,6 +16,8 @@ const burst = async (
   const url = `${monitor.url}/webhooks/shopify`;
   const latencies: number[] = [];
   const outputBefore = monitor.output().length;
+  const group = monitor.child.pid ?? 0;
+  const cpuBefore = { group: groupCpuMs(group), own: ownCpuMs(), machine: machineCpuMs() };
   const started = performance.now();
   const outcomes = await inParallel(
     orders.map((order) => async () => {
@@ -32,6 +36,7 @@ const burst = async (
     concurrency,
   );
   const delivered = performance.now();
+  const cpuAfter = { group: groupCpuMs(group), own: ownCpuMs(), machine: machineCpuMs() };
   // Waiting reads npm start's terminal, which prints a line whenever an order's state changes: scanning the table
   // every second instead kept DynamoDB Local at half a core, slowing the very checks being waited for. The one scan
   // below verifies every record and names any order not in sync.
@@ -62,6 +67,43 @@ const burst = async (
     drainSeconds: round((checkedAt - delivered) / 1000, 1),
     endToEnd: round(orders.length / ((checkedAt - started) / 1000), 1),
     latency: `${round(percentile(latencies, 50))} / ${round(percentile(latencies, 99))}`,
+    cpu: cpuPerWebhook(cpuBefore, cpuAfter, orders.length, delivered - started),
+  };
+};
+
+type CpuSnapshot = {
+  group: Map<string, number> | undefined;
+  own: number;
+  machine: ReturnType<typeof machineCpuMs>;
+};
+
+/**
+ * Where the machine's CPU went during a burst's deliveries, per webhook: `npm start`'s Node process, its DynamoDB
+ * Local, and this bench (Shopify's deliveries and the simulators the checks call). CPU time is what a noisy shared
+ * machine disturbs least: the rate moved by a third between runs of one commit, the CPU per webhook far less.
+ */
+const cpuPerWebhook = (before: CpuSnapshot, after: CpuSnapshot, count: number, wallMs: number) => {
+  if (!before.group || !after.group) return undefined;
+  const spent = (command: string) => (after.group?.get(command) ?? 0) - (before.group?.get(command) ?? 0);
+  // Node names its processes after their main thread (`MainThread`); tsx's esbuild service is idle by then.
+  const java = spent('java');
+  const jit = spent('java JIT');
+  const node = [...after.group.keys()]
+    .filter((command) => !command.startsWith('java'))
+    .reduce((sum, command) => sum + spent(command), 0);
+  const own = after.own - before.own;
+  const stolen =
+    before.machine && after.machine
+      ? (after.machine.steal - before.machine.steal) / (after.machine.total - before.machine.total)
+      : undefined;
+  return {
+    perWebhook: `${round(node / count)} / ${round(java / count)} / ${round(own / count)}`,
+    jit: `${round((100 * jit) / java, 1)} %`,
+    cores: round((node + java + own) / wallMs),
+    // What the machine's cores sustain at this CPU per webhook, every core the monitor's and none stolen (Shopify's
+    // side of the deliveries runs elsewhere in life, so the bench's own share is left out).
+    capacity: round((availableParallelism() * 1000 * count) / (node + java), 1),
+    ...(stolen === undefined ? {} : { stolen: `${round(stolen * 100, 1)} %` }),
   };
 };
 
@@ -99,6 +141,18 @@ export const benchLocalIngest = async (): Promise<Record<string, number | string
       'lost (acknowledged, no record)': warm.lost,
       'checked (in_sync) at the end': warm.checked,
       'delivery latency p50 / p99 (ms)': warm.latency,
+      ...(warm.cpu
+        ? {
+            'CPU per webhook (ms): npm start / its DynamoDB Local / this bench': warm.cpu.perWebhook,
+            "DynamoDB Local's share spent compiling itself (JIT)": warm.cpu.jit,
+            'cores busy during the deliveries': `${warm.cpu.cores} of ${availableParallelism()}`,
+            ...(warm.cpu.stolen
+              ? { "the machine's CPU time taken by its host (steal) meanwhile": warm.cpu.stolen }
+              : {}),
+            'webhooks per second the cores sustain at that CPU (npm start and DynamoDB Local)':
+              warm.cpu.capacity,
+          }
+        : {}),
       ...(cold
         ? {
             'warm-up deliveries (a fresh npm start)': warmup,
