@@ -3,6 +3,38 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
+/** One process's or thread's `/proc/…/stat`: its command, process group and CPU time (user + system, ms). */
+const readStat = (path: string): { command: string; group: number; cpuMs: number } | undefined => {
+  let stat: string;
+  try {
+    stat = readFileSync(path, 'utf8');
+  } catch {
+    return undefined; // gone meanwhile
+  }
+  // After the command: state, ppid, pgrp, … utime (12th), stime (13th).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    group: Number(fields[2]),
+    cpuMs: ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000,
+  };
+};
+
+const numbered = (dir: string): string[] => {
+  try {
+    return readdirSync(dir).filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+};
+
+/** The CPU time of a JVM's JIT compiler threads (`C1 CompilerThre…`, `C2 CompilerThre…`), ms. */
+const compilerMs = (pid: string): number =>
+  numbered(`/proc/${pid}/task`)
+    .map((task) => readStat(`/proc/${pid}/task/${task}/stat`))
+    .filter((thread) => thread && /^C\d CompilerThre/.test(thread.command))
+    .reduce((sum, thread) => sum + (thread?.cpuMs ?? 0), 0);
+
 /**
  * The CPU time (user + system, ms) so far of every process of a process group, summed by command name (`java`;
  * Node 24's processes are named `MainThread`), and a JVM's JIT compiler threads apart (`java JIT`, part of `java`'s),
@@ -10,51 +42,17 @@ const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf
  * Undefined where there is no /proc (not Linux).
  */
 export const groupCpuMs = (group: number): Map<string, number> | undefined => {
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  } catch {
-    return undefined;
-  }
+  const pids = numbered('/proc');
+  if (pids.length === 0) return undefined;
   const byCommand = new Map<string, number>();
+  const add = (command: string, ms: number) => byCommand.set(command, (byCommand.get(command) ?? 0) + ms);
   for (const pid of pids) {
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    } catch {
-      continue; // gone meanwhile
-    }
-    const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    // After the command: state, ppid, pgrp, … utime (12th), stime (13th).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) !== group) continue;
-    const ms = ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
-    byCommand.set(command, (byCommand.get(command) ?? 0) + ms);
-    if (command === 'java') byCommand.set('java JIT', (byCommand.get('java JIT') ?? 0) + compilerMs(pid));
+    const entry = readStat(`/proc/${pid}/stat`);
+    if (entry?.group !== group) continue;
+    add(entry.command, entry.cpuMs);
+    if (entry.command === 'java') add('java JIT', compilerMs(pid));
   }
   return byCommand;
-};
-
-/** The CPU time of a JVM's JIT compiler threads (`C1 CompilerThre…`, `C2 CompilerThre…`), ms. */
-const compilerMs = (pid: string): number => {
-  let total = 0;
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return 0;
-  }
-  for (const task of tasks) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-      if (!/^C\d CompilerThre/.test(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) continue;
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += ((Number(fields[11]) + Number(fields[12])) / ticksPerSecond) * 1000;
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return total;
 };
 
 /** This process's CPU time so far (user + system, ms). */

@@ -1,39 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { build } from 'esbuild';
-import { functionBuildOptions, projectRoot, webhookBundleAliases } from '../../infra/constructs/bundling.js';
+import { projectRoot } from '../../infra/constructs/bundling.js';
+import { importAsWebhookBundle, importWebhookFunction } from '../../local/webhook-function.js';
 
 export type WebhookHandler = (event: unknown, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
+/** Under node_modules, so Vitest leaves the built files to Node. */
+const cache = join(projectRoot, 'node_modules/.cache/webhook-bundle');
+
 /**
- * Modules as the webhook function's bundle holds them: built as the CDK bundles the function (its aliases to the
- * lean DynamoDB, SQS and credential modules included), then imported natively by Node, so the tests that use it
- * test the deployed code. `source` is the entry's text, its imports relative to the repository root. Each call
- * builds a file of its own: Node caches an imported module for the life of the worker, and a cold start reads the
- * environment it finds. The file sits under node_modules so Vitest leaves it to Node; once loaded it is removed.
+ * Modules as the webhook function's bundle holds them (`importAsWebhookBundle`), so the tests that use it test the
+ * deployed code. `source` is the entry's text, its imports relative to the repository root.
  */
-export const importBundled = async <Module>(source: string): Promise<Module> => {
-  const file = join(projectRoot, 'node_modules/.cache/webhook-bundle', randomUUID(), 'index.mjs');
-  await build({
-    ...functionBuildOptions(webhookBundleAliases),
-    stdin: { contents: source, resolveDir: projectRoot, loader: 'ts' },
-    outfile: file,
-    logLevel: 'silent',
-  });
-  try {
-    return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as Module;
-  } finally {
-    await rm(dirname(file), { recursive: true, force: true });
-  }
-};
+export const importBundled = <Module>(source: string): Promise<Module> =>
+  importAsWebhookBundle<Module>(source, cache);
 
 /** The webhook function as Lambda starts it: a fresh bundle reading the environment (and SHOPS_FILE) it finds. */
 export const importWebhookBundle = async (): Promise<WebhookHandler> =>
-  (
-    await importBundled<{ handler: WebhookHandler }>(
-      "export { handler } from './functions/webhook/handler.ts';",
-    )
-  ).handler;
+  (await importWebhookFunction(cache)) as unknown as WebhookHandler;
