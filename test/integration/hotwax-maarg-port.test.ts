@@ -393,11 +393,18 @@ describe('the Maarg HotWax port against the simulator', () => {
     });
 
     it('reads how the run went from the job’s runs', async () => {
+      // A run still waiting: this simulator's runs start only when told (finishWorkNow), however slow the machine.
+      const slow = await startHotwaxSim({ backend: 'maarg', importDelayMs: 3_600_000 });
+      try {
+        const waiting = createMaargHotwaxPort({ ...portOptions(), maargUrl: slow.url });
+        const run = await waiting.reimport({ orders: [{ shopifyOrderId: shopifyId(), updatedAt: Date.now() }] });
+        expect(await waiting.fallbackRunOutcome(run.runId as string)).toBe('queued');
+        await slow.finishWorkNow();
+        expect(await waiting.fallbackRunOutcome(run.runId as string)).toBe('succeeded');
+      } finally {
+        await slow.stop();
+      }
       const hotwax = port();
-      const run = await hotwax.reimport({ orders: [{ shopifyOrderId: shopifyId(), updatedAt: Date.now() }] });
-      expect(await hotwax.fallbackRunOutcome(run.runId as string)).toBe('queued');
-      await sim.idle();
-      expect(await hotwax.fallbackRunOutcome(run.runId as string)).toBe('succeeded');
       sim.maarg.failNextRuns(simFallbackJobName, 1);
       const failed = await hotwax.reimport({
         orders: [{ shopifyOrderId: shopifyId(), updatedAt: Date.now() }],
