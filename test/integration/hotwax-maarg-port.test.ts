@@ -397,7 +397,9 @@ describe('the Maarg HotWax port against the simulator', () => {
       const slow = await startHotwaxSim({ backend: 'maarg', importDelayMs: 3_600_000 });
       try {
         const waiting = createMaargHotwaxPort({ ...portOptions(), maargUrl: slow.url });
-        const run = await waiting.reimport({ orders: [{ shopifyOrderId: shopifyId(), updatedAt: Date.now() }] });
+        const run = await waiting.reimport({
+          orders: [{ shopifyOrderId: shopifyId(), updatedAt: Date.now() }],
+        });
         expect(await waiting.fallbackRunOutcome(run.runId as string)).toBe('queued');
         await slow.finishWorkNow();
         expect(await waiting.fallbackRunOutcome(run.runId as string)).toBe('succeeded');
