@@ -22,10 +22,7 @@
  * noisy exactly while its in-flight count says so).
  */
 
-import { realpathSync } from 'node:fs';
-import { findPackageJSON } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { FauxqsInternalsError, importFauxqsDist } from './fauxqs-internals.js';
 
 /** A tenant is noisy above this share of the queue's in-flight messages… */
 export const noisyShareOfInFlight = 0.1;
@@ -54,31 +51,64 @@ export const fairNext = <M extends GroupedMessage>(
     if (messageGroupId !== undefined)
       inFlightOf.set(messageGroupId, (inFlightOf.get(messageGroupId) ?? 0) + 1);
   }
-  const chosen = new Set<number>();
+  const isNoisy = (own: number) => own >= noisyMinInFlight && own > noisyShareOfInFlight * total;
+  // One pass: each tenant's first `wanted` visible messages, in order (no tenant gets more). A message without a
+  // group is a tenant of its own: never noisy, so it is simply a quiet message waiting at its place.
+  const wanted = Math.min(count, visible.length);
+  const queued = new Map<string, number[]>();
+  const ungrouped: number[] = [];
+  visible.forEach((message, index) => {
+    const group = message.messageGroupId;
+    if (group === undefined) {
+      if (ungrouped.length < wanted) ungrouped.push(index);
+      return;
+    }
+    const indexes = queued.get(group);
+    if (!indexes) queued.set(group, [index]);
+    else if (indexes.length < wanted) indexes.push(index);
+  });
   const next: M[] = [];
-  while (next.length < Math.min(count, visible.length)) {
-    let pick = -1;
+  let ungroupedNext = 0;
+  const heads = new Map<string, number>([...queued.keys()].map((group) => [group, 0]));
+  while (next.length < wanted) {
+    // The earliest message of a quiet tenant; failing that, the head of the noisy tenant with the fewest in flight
+    // (the earlier head on a tie). Each tenant's head is its earliest message not handed out yet.
+    let quiet = ungrouped[ungroupedNext] ?? Number.POSITIVE_INFINITY;
+    let quietGroup: string | undefined;
+    let noisyPick = Number.POSITIVE_INFINITY;
+    let noisyGroup: string | undefined;
     let fewest = Number.POSITIVE_INFINITY;
-    for (let index = 0; index < visible.length; index++) {
-      if (chosen.has(index)) continue;
-      const group = visible[index]?.messageGroupId;
-      const own = group === undefined ? 0 : (inFlightOf.get(group) ?? 0);
-      const noisy = own >= noisyMinInFlight && own > noisyShareOfInFlight * total;
-      if (!noisy) {
-        pick = index;
-        break;
-      }
-      if (own < fewest) {
+    for (const [group, head] of heads) {
+      const index = (queued.get(group) as number[])[head];
+      if (index === undefined) continue;
+      const own = inFlightOf.get(group) ?? 0;
+      if (!isNoisy(own)) {
+        if (index < quiet) {
+          quiet = index;
+          quietGroup = group;
+        }
+      } else if (own < fewest || (own === fewest && index < noisyPick)) {
         fewest = own;
-        pick = index;
+        noisyPick = index;
+        noisyGroup = group;
       }
     }
-    const message = visible[pick] as M;
-    chosen.add(pick);
-    next.push(message);
+    let pick: number;
+    let group: string | undefined;
+    if (quiet !== Number.POSITIVE_INFINITY) {
+      pick = quiet;
+      group = quietGroup;
+      if (group === undefined) ungroupedNext++;
+    } else {
+      pick = noisyPick;
+      group = noisyGroup;
+    }
+    if (group !== undefined) {
+      heads.set(group, (heads.get(group) as number) + 1);
+      inFlightOf.set(group, (inFlightOf.get(group) ?? 0) + 1);
+    }
     total++;
-    if (message.messageGroupId !== undefined)
-      inFlightOf.set(message.messageGroupId, (inFlightOf.get(message.messageGroupId) ?? 0) + 1);
+    next.push(visible[pick] as M);
   }
   return next;
 };
@@ -117,21 +147,13 @@ interface FauxqsInternals {
   SqsRouter: { prototype: { register(action: string, handler: ActionHandler): void } };
 }
 
-export class FauxqsInternalsError extends Error {
-  override name = 'FauxqsInternalsError';
-}
-
-// fauxqs exports only its entry point; its queue and router are the modules beside it, loaded from the very files
-// (real paths, as Node's loader resolves them) fauxqs loads, so they are the classes its server uses.
+// fauxqs's queue and router: the modules beside its entry point, as its server uses them.
 const loadInternals = async (): Promise<Partial<FauxqsInternals>> => {
-  const packageJson = findPackageJSON('fauxqs', import.meta.url);
-  if (!packageJson) throw new Error('fauxqs is not installed');
-  const dist = join(realpathSync(dirname(packageJson)), 'dist', 'sqs');
   const [store, router] = await Promise.all([
-    import(pathToFileURL(join(dist, 'sqsStore.js')).href),
-    import(pathToFileURL(join(dist, 'sqsRouter.js')).href),
+    importFauxqsDist('sqs/sqsStore.js'),
+    importFauxqsDist('sqs/sqsRouter.js'),
   ]);
-  return { SqsQueue: store.SqsQueue, SqsRouter: router.SqsRouter };
+  return { SqsQueue: store.SqsQueue, SqsRouter: router.SqsRouter } as Partial<FauxqsInternals>;
 };
 
 /** What this module relies on in fauxqs and no longer finds there; empty while fauxqs is as this module expects. */

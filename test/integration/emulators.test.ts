@@ -109,17 +109,21 @@ const javaChildrenEnv = (): Record<string, string>[] =>
     });
 
 describe("DynamoDB Local's JVM", () => {
-  it('compiles with C1 only and sends no telemetry; your own JVM options and telemetry choice win', () => {
+  it('compiles with C1 only, collects with the serial collector and sends no telemetry; your own JVM options and telemetry choice win', () => {
     expect(dynamoDbLocalEnv({})).toEqual({
-      JDK_JAVA_OPTIONS: '-XX:TieredStopAtLevel=1',
+      JDK_JAVA_OPTIONS: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC',
       DDB_LOCAL_TELEMETRY: '0',
     });
     expect(
       dynamoDbLocalEnv({ JDK_JAVA_OPTIONS: ' -Xmx512m -XX:TieredStopAtLevel=4 ', DDB_LOCAL_TELEMETRY: '1' }),
     ).toEqual({
-      JDK_JAVA_OPTIONS: '-XX:TieredStopAtLevel=1 -Xmx512m -XX:TieredStopAtLevel=4',
+      JDK_JAVA_OPTIONS: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx512m -XX:TieredStopAtLevel=4',
       DDB_LOCAL_TELEMETRY: '1',
     });
+    // Your collector, not a second one: the JVM refuses to start with two.
+    expect(dynamoDbLocalEnv({ JDK_JAVA_OPTIONS: '-XX:+UseZGC' }).JDK_JAVA_OPTIONS).toBe(
+      '-XX:TieredStopAtLevel=1 -XX:+UseZGC',
+    );
   });
 
   it.runIf(existsSync('/proc/self/environ'))(
@@ -133,6 +137,8 @@ describe("DynamoDB Local's JVM", () => {
         expect(started.length).toBeGreaterThan(0);
         for (const env of started) {
           expect(env.JDK_JAVA_OPTIONS).toContain('-XX:TieredStopAtLevel=1');
+          if (!/-XX:\+Use\w+GC\b/.test(process.env.JDK_JAVA_OPTIONS ?? ''))
+            expect(env.JDK_JAVA_OPTIONS).toContain('-XX:+UseSerialGC');
           expect(env.DDB_LOCAL_TELEMETRY).toBe(process.env.DDB_LOCAL_TELEMETRY ?? '0');
         }
       } finally {

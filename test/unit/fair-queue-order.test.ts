@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fairNext, noisyMinInFlight } from '../../local/fair-queue.js';
+import { fairNext, noisyMinInFlight, noisyShareOfInFlight } from '../../local/fair-queue.js';
 
 /** The order of "How Amazon SQS fair queues work" (AWS Developer Guide), as the local fauxqs hands messages out. */
 const messages = (group: string | undefined, count: number, from = 0) =>
@@ -7,6 +7,7 @@ const messages = (group: string | undefined, count: number, from = 0) =>
     id: `${group ?? 'none'}-${from + index}`,
     messageGroupId: group,
   }));
+type Message = { id: string; messageGroupId: string | undefined };
 const ids = (picked: { id: string }[]) => picked.map(({ id }) => id);
 
 describe('the order a fair queue hands messages out in', () => {
@@ -52,5 +53,50 @@ describe('the order a fair queue hands messages out in', () => {
       'c-101',
       'a-101',
     ]);
+  });
+
+  it('is the order of the plain rule — each pick rescans the visible messages — on many random queues', () => {
+    // The rule as the AWS guide states it, one pick at a time; fairNext gets there in one pass.
+    const byTheRule = (visible: Message[], inFlight: Message[], count: number) => {
+      const own = new Map<string, number>();
+      for (const { messageGroupId } of inFlight)
+        if (messageGroupId !== undefined) own.set(messageGroupId, (own.get(messageGroupId) ?? 0) + 1);
+      let total = inFlight.length;
+      const left = [...visible];
+      const picked: Message[] = [];
+      while (picked.length < Math.min(count, visible.length)) {
+        const ownOf = (message: Message) =>
+          message.messageGroupId === undefined ? 0 : (own.get(message.messageGroupId) ?? 0);
+        const noisy = (message: Message) =>
+          ownOf(message) >= noisyMinInFlight && ownOf(message) > noisyShareOfInFlight * total;
+        const quiet = left.find((message) => !noisy(message));
+        const next = quiet ?? left.reduce((best, message) => (ownOf(message) < ownOf(best) ? message : best));
+        left.splice(left.indexOf(next), 1);
+        picked.push(next);
+        total++;
+        if (next.messageGroupId !== undefined)
+          own.set(next.messageGroupId, (own.get(next.messageGroupId) ?? 0) + 1);
+      }
+      return picked;
+    };
+    let seed = 7;
+    const random = (below: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % below;
+    };
+    const groups = ['a', 'b', 'c', undefined];
+    const pickGroup = () => groups[random(groups.length)];
+    for (let round = 0; round < 500; round++) {
+      const visible = Array.from({ length: random(60) }, (_, index) => ({
+        id: `v${index}`,
+        messageGroupId: pickGroup(),
+      }));
+      const inFlight = Array.from({ length: random(200) }, (_, index) => ({
+        id: `f${index}`,
+        messageGroupId: pickGroup(),
+      }));
+      const count = 1 + random(12);
+      expect(ids(fairNext(visible, inFlight, count))).toEqual(ids(byTheRule(visible, inFlight, count)));
+    }
   });
 });
