@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Sha256 } from './signed-fetch.js';
 
 export interface AwsEndpoints {
   AWS_REGION: string;
@@ -28,11 +29,18 @@ const common = (region: string, options: AwsClientOptions) => ({
   ...(options.credentials ? { credentials: options.credentials } : {}),
 });
 
+/**
+ * The hot clients (every check reads and writes DynamoDB and SQS) sign with `signed-fetch.ts`'s Sha256, whose HMAC is
+ * keyed by a KeyObject: about a fifth of what the SDK's own Buffer-keyed HMAC costs on Node 24 (`hmac-key.ts`).
+ */
+const signedWithKeyObjects = { sha256: Sha256 };
+
 /** The plain DynamoDB client (table management, counts); records go through `createDynamoClient`. */
 export const createDynamoDbClient = (config: AwsEndpoints, options: AwsClientOptions = {}) =>
   (options.capture ?? untraced)(
     new DynamoDBClient({
       ...common(config.AWS_REGION, options),
+      ...signedWithKeyObjects,
       ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
     }),
   );
@@ -48,6 +56,7 @@ export const createSqsClient = (config: AwsEndpoints, options: AwsClientOptions 
   (options.capture ?? untraced)(
     new SQSClient({
       ...common(config.AWS_REGION, options),
+      ...signedWithKeyObjects,
       ...(config.SQS_ENDPOINT ? { endpoint: config.SQS_ENDPOINT } : {}),
     }),
   );

@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
+import { hmacKey } from '../hmac-key.js';
 import { type HttpAnswer, sendHttp } from './node-http.js';
 
 const bytes = (data: SourceData): string | Uint8Array =>
@@ -10,11 +11,14 @@ const bytes = (data: SourceData): string | Uint8Array =>
       ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
       : new Uint8Array(data);
 
-/** The SDK's signer wants a hash class; node:crypto is one line each way. */
+/**
+ * The SDK's signer wants a hash class; node:crypto is one line each way. The HMAC's key goes as a KeyObject
+ * (`hmac-key.ts`): the signer's cached signing key is the same bytes every request. The SDK clients sign with it too.
+ */
 export class Sha256 {
   private readonly hash;
   constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', hmacKey(secret));
   }
   update(data: SourceData) {
     this.hash.update(bytes(data));
