@@ -17,7 +17,11 @@ export const hmacKey = (secret: string | ArrayBuffer | ArrayBufferView): KeyObje
   if (typeof secret === 'string') return createSecretKey(Buffer.from(secret, 'utf8'));
   let key = byBytes.get(secret);
   if (!key) {
-    key = createSecretKey(secret);
+    key = createSecretKey(
+      ArrayBuffer.isView(secret)
+        ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength)
+        : new Uint8Array(secret),
+    );
     byBytes.set(secret, key);
   }
   return key;
