@@ -9,12 +9,22 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
  * request signs one HMAC and every webhook verifies one, so the hot paths hand `createHmac` a `KeyObject`.
  *
  * Bytes are remembered by identity: the SDK's signer hands the same cached signing key to every request of a day.
- * Text (the signer's first key of a day) is made into a key each time.
+ * Text (a shared secret, the signer's first key of a day) by value, a few at a time.
  */
 const byBytes = new WeakMap<ArrayBuffer | ArrayBufferView, KeyObject>();
+const byText = new Map<string, KeyObject>();
+const textKept = 64;
 
 export const hmacKey = (secret: string | ArrayBuffer | ArrayBufferView): KeyObject => {
-  if (typeof secret === 'string') return createSecretKey(Buffer.from(secret, 'utf8'));
+  if (typeof secret === 'string') {
+    let key = byText.get(secret);
+    if (!key) {
+      if (byText.size >= textKept) byText.clear();
+      key = createSecretKey(Buffer.from(secret, 'utf8'));
+      byText.set(secret, key);
+    }
+    return key;
+  }
   let key = byBytes.get(secret);
   if (!key) {
     key = createSecretKey(

@@ -1,21 +1,9 @@
-import { createHmac, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
-
-// The secrets' KeyObjects (Node 24's createHmac costs five times as much with a text key: shared/adapters/hmac-key.ts);
-// a load test signs thousands of deliveries with one or two secrets.
-const keys = new Map<string, KeyObject>();
-const keyOf = (secret: string) => {
-  let key = keys.get(secret);
-  if (!key) {
-    if (keys.size >= 64) keys.clear();
-    key = createSecretKey(Buffer.from(secret, 'utf8'));
-    keys.set(secret, key);
-  }
-  return key;
-};
+import { createHmac, randomUUID } from 'node:crypto';
+import { hmacKey } from '../../shared/adapters/hmac-key.js';
 
 /** Base64 HMAC-SHA256 of the exact body bytes, as Shopify puts in X-Shopify-Hmac-Sha256. */
 export const signWebhook = (body: string | Buffer, secret: string): string =>
-  createHmac('sha256', keyOf(secret)).update(body).digest('base64');
+  createHmac('sha256', hmacKey(secret)).update(body).digest('base64');
 
 export interface WebhookDelivery {
   topic: string;
