@@ -10,7 +10,7 @@ import { ShopifyAccessDeniedError } from '../../shared/adapters/shopify/admin-er
 import { checkerSchema, parseConfig, sweeperSchema, webhookSchema } from '../../shared/config/config.js';
 import { MetricName } from '../../shared/domain/metric-names.js';
 import type { CheckMessage } from '../../shared/domain/order-sync.js';
-import type { Notification, OrderRepository } from '../../shared/domain/ports.js';
+import type { Notification, OrderRepository, SweepCheckpoints } from '../../shared/domain/ports.js';
 import { silentTelemetry, type Telemetry } from '../../shared/observability/telemetry.js';
 import { checkOrders } from '../../shared/use-cases/check-orders/check-orders.js';
 import {
@@ -494,6 +494,26 @@ describe.each(backends)('the reconciliation sweep, with a HotWax %s tenant', (ba
 
     await s.checkpoints.release({ shop: s.shop, owner: 'another-sweep' });
     expect((await s.sweep()).completed).toBe(true);
+  });
+
+  it('sweeps when the answer to its lease claim was lost and the claim made again', async () => {
+    const s = await scenario();
+    const payload = buildOrderPayload();
+    s.sim.dropWebhooksFor([idOf(payload)]);
+    await s.sim.addOrder(payload);
+    // DynamoDB took the lease, its answer timed out, and the SDK's retry finds the lease taken (by this run).
+    const retried: Pick<SweepCheckpoints, 'claim'> = {
+      claim: async (params) => {
+        await s.checkpoints.claim(params);
+        return s.checkpoints.claim(params);
+      },
+    };
+
+    const summary = await s.sweep({ checkpoints: { ...s.checkpoints, ...retried } });
+
+    expect(summary.skipped).toBeUndefined();
+    expect(summary).toMatchObject({ completed: true, ordersSeen: 1, webhooksMissed: 1 });
+    expect((await s.checks()).map((check) => check.orderId)).toEqual([idOf(payload)]);
   });
 
   it('takes over the lease of a sweep killed mid-run about a minute later, not at its deadline (#11 §3)', async () => {

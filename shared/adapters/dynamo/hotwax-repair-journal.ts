@@ -5,6 +5,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { HotwaxRepairJournal, JobParameter, RepairJournalEntry } from '../../domain/ports.js';
 
 /**
@@ -39,12 +40,15 @@ export const createHotwaxRepairJournal = ({
             TableName: tableName,
             Item: { ...key(shop), shop, owner, claimedAt },
             ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return true;
       } catch (error) {
-        if (isConditionalFailure(error)) return false;
-        throw error;
+        if (!isConditionalFailure(error)) throw error;
+        // Held by this very owner: an attempt whose answer was lost made the claim, and the SDK's retry failed on it.
+        const held = (error as { Item?: Record<string, unknown> }).Item;
+        return held !== undefined && unmarshall(held as Parameters<typeof unmarshall>[0]).owner === owner;
       }
     },
 

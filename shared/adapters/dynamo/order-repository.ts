@@ -55,6 +55,7 @@ const fromItem = (item: Item): OrderRecord => {
     expiresAt: _expiresAt,
     [deliveriesAttribute]: _deliveries,
     [inlineEventsAttribute]: _inlineEvents,
+    [writeIdAttribute]: _writeId,
     ...record
   } = item;
   const finding = record.finding as (OrderRecord['finding'] & { cause?: string }) | undefined;
@@ -80,6 +81,14 @@ const inlineEventsAttribute = 'inlineEvents';
  * transaction; a long story (rechecks of a blocked order) does not grow the record each write re-sends.
  */
 const maxInlineEvents = 8;
+/**
+ * The id of the write that last changed the record, a fresh random one per save. The SDK retries a write whose
+ * answer was lost (a timeout, a dropped connection) although DynamoDB may have made it; the retry then fails its own
+ * condition. The id in the item the failed condition hands back tells that write from another writer's, so the save
+ * is `saved` and not a lost race (or a duplicate delivery) that its caller would act on again. Transactions need no
+ * id: the SDK sends each with a ClientRequestToken, which makes DynamoDB's answer to a retry the first one's.
+ */
+const writeIdAttribute = 'writeId';
 
 /**
  * Every field of a record, so an update sets or removes each of them (what a Put of the whole item did) without
@@ -144,6 +153,8 @@ const recordUpdate = (
     dedupeKey?: string | undefined;
     /** the list must still have room for `inline` (any writer but a delivery, which must be one write) */
     bounded?: boolean;
+    /** this save's `writeIdAttribute` */
+    writeId: string;
   },
 ): RecordUpdate => {
   const item = toItem(next, options.now);
@@ -159,6 +170,9 @@ const recordUpdate = (
       set.push(`#f${index} = :f${index}`);
     }
   });
+  names['#writeId'] = writeIdAttribute;
+  values[':writeId'] = write.writeId;
+  set.push('#writeId = :writeId');
   const add: string[] = [];
   const conditions: string[] = [];
   if (options.expectedVersion === undefined) conditions.push('attribute_not_exists(pk)');
@@ -207,8 +221,10 @@ const newItem = (
   now: number,
   events: readonly TimelineEvent[],
   dedupeKey: string | undefined,
+  writeId: string,
 ): Item => ({
   ...toItem(next, now),
+  [writeIdAttribute]: writeId,
   ...(events.length > 0 ? { [inlineEventsAttribute]: events.map(safeEvent) } : {}),
   ...(dedupeKey !== undefined ? { [deliveriesAttribute]: new Set([dedupeKey]) } : {}),
 });
@@ -302,8 +318,15 @@ export const createOrderRepository = ({
       Key: keyOf(next),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     };
+    const writeId = randomBytes(12).toString('base64url');
+    const done = () => {
+      saved.tell(next, options.events);
+      return { result: 'saved' as const, record: next };
+    };
     const lost = (old: Item | undefined) => {
       if (!old) return { result: 'conflict' as const, record };
+      // The condition failed on this very write, made by an attempt whose answer was lost and then retried.
+      if (old[writeIdAttribute] === writeId) return done();
       const seen = options.dedupeKey !== undefined && deliveriesOf(old).has(options.dedupeKey);
       return {
         result: seen ? ('duplicate' as const) : ('conflict' as const),
@@ -319,7 +342,7 @@ export const createOrderRepository = ({
             await client.send(
               new PutCommand({
                 TableName: tableName,
-                Item: newItem(next, options.now, options.events, options.dedupeKey),
+                Item: newItem(next, options.now, options.events, options.dedupeKey, writeId),
                 ConditionExpression: 'attribute_not_exists(pk)',
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               }),
@@ -332,12 +355,12 @@ export const createOrderRepository = ({
                   inline: options.events,
                   dedupeKey: options.dedupeKey,
                   bounded: options.dedupeKey === undefined,
+                  writeId,
                 }),
               }),
             );
           }
-          saved.tell(next, options.events);
-          return { result: 'saved', record: next };
+          return done();
         } catch (error) {
           if (!isConditionalFailure(error)) throw error;
           const raw = (error as { Item?: Record<string, unknown> }).Item;
@@ -348,7 +371,7 @@ export const createOrderRepository = ({
         }
       }
       const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-        { Update: { ...update, ...recordUpdate(next, options, { inline: [] }) } },
+        { Update: { ...update, ...recordUpdate(next, options, { inline: [], writeId }) } },
         ...options.events.map((event) => ({
           Put: {
             TableName: tableName,
@@ -364,8 +387,7 @@ export const createOrderRepository = ({
         })),
       ];
       await client.send(new TransactWriteCommand({ TransactItems: items }));
-      saved.tell(next, options.events);
-      return { result: 'saved', record: next };
+      return done();
     } catch (error) {
       if (isSizeLimit(error))
         throw new UnstorableRecordError('the record exceeds DynamoDB limits', { cause: error });
@@ -520,27 +542,26 @@ export const createOrderRepository = ({
    * New Orders run serves every order missing in the same window.
    */
   const claimJobRun = async (shop: string, job: string, now: number, cooldownMs: number) => {
+    // Tells this claim from another one made in the same millisecond when a lost answer's retry fails on it.
+    const claimId = randomBytes(12).toString('base64url');
     try {
       await client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: { pk: `JOB#${shop}#${job}`, sk: 'CLAIM' },
-          UpdateExpression: 'SET lastRunAt = :now',
+          UpdateExpression: 'SET lastRunAt = :now, claimId = :claimId',
           ConditionExpression: 'attribute_not_exists(lastRunAt) OR lastRunAt < :cutoff',
-          ExpressionAttributeValues: { ':now': now, ':cutoff': now - cooldownMs },
+          ExpressionAttributeValues: { ':now': now, ':cutoff': now - cooldownMs, ':claimId': claimId },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { claimed: true } as const;
     } catch (error) {
       if (!isConditionalFailure(error)) throw error;
-      const { Item } = await client.send(
-        new GetCommand({
-          TableName: tableName,
-          Key: { pk: `JOB#${shop}#${job}`, sk: 'CLAIM' },
-          ConsistentRead: true,
-        }),
-      );
-      return { claimed: false, lastRunAt: Number(Item?.lastRunAt ?? now) } as const;
+      const raw = (error as { Item?: Record<string, unknown> }).Item;
+      const held = raw ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : undefined;
+      if (held?.claimId === claimId) return { claimed: true } as const;
+      return { claimed: false, lastRunAt: Number(held?.lastRunAt ?? now) } as const;
     }
   };
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
@@ -5,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type {
   DigestWindow,
   Notification,
@@ -232,20 +234,27 @@ export const createSlackThreadStore = (params: {
     },
 
     async advanceDigestCount(window, from, to) {
+      // Tells this advance from another one to the same count when a lost answer's retry fails on it.
+      const advanceId = randomBytes(12).toString('base64url');
       try {
         await client.send(
           new UpdateCommand({
             TableName: tableName,
             Key: windowKey(window),
-            UpdateExpression: 'SET digestPostedCount = :to',
+            UpdateExpression: 'SET digestPostedCount = :to, digestAdvanceId = :id',
             ConditionExpression: 'digestPostedCount = :from',
-            ExpressionAttributeValues: { ':from': from, ':to': to },
+            ExpressionAttributeValues: { ':from': from, ':to': to, ':id': advanceId },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
         return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
+        if (!isConditionFailure(error)) throw error;
+        const held = (error as { Item?: Record<string, unknown> }).Item;
+        return (
+          held !== undefined &&
+          unmarshall(held as Parameters<typeof unmarshall>[0]).digestAdvanceId === advanceId
+        );
       }
     },
   };

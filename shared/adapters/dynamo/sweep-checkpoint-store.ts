@@ -88,6 +88,9 @@ export const createSweepCheckpointStore = ({
       const { Item } = await client.send(
         new GetCommand({ TableName: tableName, Key: key(params.shop), ConsistentRead: true }),
       );
+      // The lease is this run's own (its owner is new each run): an attempt whose answer was lost took it, and the
+      // SDK's retry then failed the condition on it.
+      if (Item && Item.leaseOwner === params.owner) return { claimed: true, checkpoint: fromItem(Item) };
       return { claimed: false, heldUntil: Number(Item?.leaseUntil ?? params.leaseUntil) };
     }
   };
