@@ -383,6 +383,7 @@ describe.each(backends)('the reconciliation sweep, with a HotWax %s tenant', (ba
 
       const summary = await s.sweep({ store: { ...s.store, ...racing } });
 
+      expect(summary.skipped).toBeUndefined();
       expect(summary).toMatchObject({ ordersSeen: 1, webhooksMissed: 0 });
       const checks = await s.checks();
       expect(checks.map((check) => [check.orderId, check.reason])).toEqual([[idOf(payload), 'created']]);
