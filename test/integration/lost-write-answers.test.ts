@@ -116,7 +116,7 @@ describe('a conditional write whose answer is lost, then retried by the SDK', ()
     });
   });
 
-  it("takes the sweep's lease it took, and another run is refused", async () => {
+  it("takes the sweep's lease it took and gives it back, and another run is refused", async () => {
     const checkpoints = createSweepCheckpointStore({ client: aws.doc, tableName: aws.tableName });
     const now = Date.now();
     loseNext('UpdateItemCommand');
@@ -128,6 +128,17 @@ describe('a conditional write whose answer is lost, then retried by the SDK', ()
     expect(await checkpoints.claim({ shop, owner: 'run-2', now, leaseUntil: now + 60_000 })).toEqual({
       claimed: false,
       heldUntil: now + 60_000,
+    });
+
+    // Giving it back: the first attempt released it, and the retry knows that it did.
+    loseNext('UpdateItemCommand');
+    expect(await checkpoints.release({ shop, owner: 'run-1', update: { lastRunAt: now } })).toBe(true);
+    expect(losing.lost).toBe(1);
+    expect(await checkpoints.get(shop)).toMatchObject({ lastRunAt: now });
+    // A run whose lease is gone is still told so.
+    expect(await checkpoints.release({ shop, owner: 'run-2' })).toBe(false);
+    expect(await checkpoints.claim({ shop, owner: 'run-3', now, leaseUntil: now + 60_000 })).toMatchObject({
+      claimed: true,
     });
   });
 

@@ -1,4 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SweepCheckpoint, SweepCheckpoints, SweepClaim } from '../../domain/ports.js';
 import type { SweepProgress, SweepWindow } from '../../domain/sweep-window.js';
 
@@ -159,7 +160,12 @@ export const createSweepCheckpointStore = ({
     owner: string;
     update?: Parameters<SweepCheckpoints['release']>[0]['update'];
   }): Promise<boolean> => {
-    const names: Record<string, string> = { '#owner': 'leaseOwner', '#until': 'leaseUntil' };
+    // `releasedBy` lets a retry whose first attempt released the lease (its answer lost) know that it did.
+    const names: Record<string, string> = {
+      '#owner': 'leaseOwner',
+      '#until': 'leaseUntil',
+      '#released': 'releasedBy',
+    };
     const values: Item = { ':owner': params.owner };
     const set = Object.entries(params.update ?? {})
       .filter(([, value]) => value !== undefined)
@@ -168,21 +174,25 @@ export const createSweepCheckpointStore = ({
         values[`:v${index}`] = value;
         return `#f${index} = :v${index}`;
       });
+    set.push('#released = :owner');
     try {
       await client.send(
         new UpdateCommand({
           TableName: tableName,
           Key: key(params.shop),
-          UpdateExpression: `${set.length > 0 ? `SET ${set.join(', ')} ` : ''}REMOVE #owner, #until`,
+          UpdateExpression: `SET ${set.join(', ')} REMOVE #owner, #until`,
           ConditionExpression: '#owner = :owner',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return true;
     } catch (error) {
       if (!isConditionalFailure(error)) throw error;
-      return false;
+      const held = (error as { Item?: Record<string, unknown> }).Item;
+      const old = held ? unmarshall(held as Parameters<typeof unmarshall>[0]) : undefined;
+      return old !== undefined && old.leaseOwner === undefined && old.releasedBy === params.owner;
     }
   };
 
