@@ -5,8 +5,8 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { HotwaxRepairJournal, JobParameter, RepairJournalEntry } from '../../domain/ports.js';
+import { failedConditionItem, isConditionalFailure } from './conditional-write.js';
 
 /**
  * The Maarg re-import journal in the order-sync table (pk `HOTWAX_REPAIR#<shop>`, sk `JOURNAL`). The item is the
@@ -21,8 +21,6 @@ export const createHotwaxRepairJournal = ({
   tableName: string;
 }): HotwaxRepairJournal => {
   const key = (shop: string) => ({ pk: `HOTWAX_REPAIR#${shop}`, sk: 'JOURNAL' });
-  const isConditionalFailure = (error: unknown) =>
-    (error as Error).name === 'ConditionalCheckFailedException';
 
   const parametersOf = (value: unknown): JobParameter[] | undefined =>
     Array.isArray(value)
@@ -47,8 +45,7 @@ export const createHotwaxRepairJournal = ({
       } catch (error) {
         if (!isConditionalFailure(error)) throw error;
         // Held by this very owner: an attempt whose answer was lost made the claim, and the SDK's retry failed on it.
-        const held = (error as { Item?: Record<string, unknown> }).Item;
-        return held !== undefined && unmarshall(held as Parameters<typeof unmarshall>[0]).owner === owner;
+        return failedConditionItem(error)?.owner === owner;
       }
     },
 

@@ -1,9 +1,9 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addLags, decayed, emptyLagSketch, type ImportLagSketch } from '../../domain/import-lag.js';
 import type { ImportLagStore } from '../../domain/ports.js';
+import { isConditionalFailure } from './conditional-write.js';
 
 const key = (shop: string) => ({ pk: `IMPORT_LAG#${shop}`, sk: 'SKETCH' });
-const isConditionalFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 const toSketch = (item: Record<string, unknown> | undefined): ImportLagSketch | undefined => {
   const counts = item?.counts;

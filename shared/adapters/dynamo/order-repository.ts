@@ -22,6 +22,7 @@ import {
 import { safeErrorText, withSafeErrorDetail } from '../../domain/safe-error-text.js';
 import { inGroup, type SyncState } from '../../domain/states.js';
 import { processListeners } from '../process-listeners.js';
+import { failedConditionItem, isConditionalFailure, newWriteId } from './conditional-write.js';
 
 const day = 86_400_000;
 /** Settled records and timelines are kept this long, then DynamoDB's TTL removes them. */
@@ -82,11 +83,9 @@ const inlineEventsAttribute = 'inlineEvents';
  */
 const maxInlineEvents = 8;
 /**
- * The id of the write that last changed the record, a fresh random one per save. The SDK retries a write whose
- * answer was lost (a timeout, a dropped connection) although DynamoDB may have made it; the retry then fails its own
- * condition. The id in the item the failed condition hands back tells that write from another writer's, so the save
- * is `saved` and not a lost race (or a duplicate delivery) that its caller would act on again. Transactions need no
- * id: the SDK sends each with a ClientRequestToken, which makes DynamoDB's answer to a retry the first one's.
+ * The id of the write that last changed the record (`newWriteId`, one per save): a retried save that meets its own
+ * write is `saved`, not a lost race (or a duplicate delivery) its caller would act on again. Transactions need no id:
+ * the SDK sends each with a ClientRequestToken, which makes DynamoDB's answer to a retry the first one's.
  */
 const writeIdAttribute = 'writeId';
 
@@ -249,7 +248,6 @@ const eventFromItem = (item: Item): TimelineEvent & { shop: string } => {
   return { at, type, message, shop, ...(state ? { state } : {}), ...(detail ? { detail } : {}) };
 };
 
-const isConditionalFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 /** DynamoDB refuses an item over 400 KB or a key over its size limit as a validation error: no retry helps. */
 const isSizeLimit = (error: unknown) =>
   (error as Error).name === 'ValidationException' && /size|length/i.test((error as Error).message);
@@ -318,7 +316,7 @@ export const createOrderRepository = ({
       Key: keyOf(next),
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
     };
-    const writeId = randomBytes(12).toString('base64url');
+    const writeId = newWriteId();
     const done = () => {
       saved.tell(next, options.events);
       return { result: 'saved' as const, record: next };
@@ -363,8 +361,7 @@ export const createOrderRepository = ({
           return done();
         } catch (error) {
           if (!isConditionalFailure(error)) throw error;
-          const raw = (error as { Item?: Record<string, unknown> }).Item;
-          const old = raw ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : undefined;
+          const old = failedConditionItem(error);
           // Still the version read: the condition failed on the list's room, and the events go beside the record.
           if (!old || options.dedupeKey !== undefined || old.version !== options.expectedVersion)
             return lost(old);
@@ -543,7 +540,7 @@ export const createOrderRepository = ({
    */
   const claimJobRun = async (shop: string, job: string, now: number, cooldownMs: number) => {
     // Tells this claim from another one made in the same millisecond when a lost answer's retry fails on it.
-    const claimId = randomBytes(12).toString('base64url');
+    const claimId = newWriteId();
     try {
       await client.send(
         new UpdateCommand({
@@ -558,8 +555,7 @@ export const createOrderRepository = ({
       return { claimed: true } as const;
     } catch (error) {
       if (!isConditionalFailure(error)) throw error;
-      const raw = (error as { Item?: Record<string, unknown> }).Item;
-      const held = raw ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : undefined;
+      const held = failedConditionItem(error);
       if (held?.claimId === claimId) return { claimed: true } as const;
       return { claimed: false, lastRunAt: Number(held?.lastRunAt ?? now) } as const;
     }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
@@ -6,7 +5,6 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type {
   DigestWindow,
   Notification,
@@ -14,6 +12,7 @@ import type {
   SlackThreadStore,
   WindowKey,
 } from '../../domain/ports.js';
+import { failedConditionItem, isConditionalFailure, newWriteId } from './conditional-write.js';
 
 /**
  * Items (single table, see table-definition.ts):
@@ -36,8 +35,6 @@ const windowPk = (shop: string) => `SLACK#${shop}#WINDOW`;
 const windowSk = (windowStart: number) => new Date(windowStart).toISOString();
 const windowKey = (window: WindowKey) => ({ pk: windowPk(window.shop), sk: windowSk(window.windowStart) });
 const expiresAt = (now: number, ttlSeconds: number) => Math.floor(now / 1000) + ttlSeconds;
-
-const isConditionFailure = (error: unknown) => (error as Error)?.name === 'ConditionalCheckFailedException';
 
 /** Only what a digest line shows is kept: no raw error, no bundle. */
 const digestEntry = (notification: Notification): Notification => ({
@@ -137,7 +134,7 @@ export const createSlackThreadStore = (params: {
         );
         return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        if (isConditionalFailure(error)) return false;
         throw error;
       }
     },
@@ -195,7 +192,7 @@ export const createSlackThreadStore = (params: {
         );
         return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        if (isConditionalFailure(error)) return false;
         throw error;
       }
     },
@@ -212,7 +209,7 @@ export const createSlackThreadStore = (params: {
           }),
         );
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!isConditionalFailure(error)) throw error;
       }
     },
 
@@ -229,13 +226,13 @@ export const createSlackThreadStore = (params: {
           }),
         );
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!isConditionalFailure(error)) throw error;
       }
     },
 
     async advanceDigestCount(window, from, to) {
       // Tells this advance from another one to the same count when a lost answer's retry fails on it.
-      const advanceId = randomBytes(12).toString('base64url');
+      const advanceId = newWriteId();
       try {
         await client.send(
           new UpdateCommand({
@@ -249,12 +246,8 @@ export const createSlackThreadStore = (params: {
         );
         return true;
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        const held = (error as { Item?: Record<string, unknown> }).Item;
-        return (
-          held !== undefined &&
-          unmarshall(held as Parameters<typeof unmarshall>[0]).digestAdvanceId === advanceId
-        );
+        if (!isConditionalFailure(error)) throw error;
+        return failedConditionItem(error)?.digestAdvanceId === advanceId;
       }
     },
   };

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { SweepCheckpoint, SweepCheckpoints, SweepClaim } from '../../domain/ports.js';
 import type { SweepProgress, SweepWindow } from '../../domain/sweep-window.js';
+import { failedConditionItem, isConditionalFailure } from './conditional-write.js';
 
 /** Another sweep took the lease over (ours expired): this run must stop without writing progress. */
 export class SweepLeaseLostError extends Error {
@@ -11,7 +11,6 @@ export class SweepLeaseLostError extends Error {
 type Item = Record<string, unknown>;
 
 const key = (shop: string) => ({ pk: `SWEEP#${shop}`, sk: 'CHECKPOINT' });
-const isConditionalFailure = (error: unknown) => (error as Error).name === 'ConditionalCheckFailedException';
 
 const toWindow = (value: unknown): SweepWindow | undefined => {
   const window = value as Partial<SweepWindow> | undefined;
@@ -81,18 +80,17 @@ export const createSweepCheckpointStore = ({
             ':now': params.now,
           },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { claimed: true, checkpoint: fromItem(Attributes) };
     } catch (error) {
       if (!isConditionalFailure(error)) throw error;
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: key(params.shop), ConsistentRead: true }),
-      );
+      const held = failedConditionItem(error);
       // The lease is this run's own (its owner is new each run): an attempt whose answer was lost took it, and the
       // SDK's retry then failed the condition on it.
-      if (Item && Item.leaseOwner === params.owner) return { claimed: true, checkpoint: fromItem(Item) };
-      return { claimed: false, heldUntil: Number(Item?.leaseUntil ?? params.leaseUntil) };
+      if (held?.leaseOwner === params.owner) return { claimed: true, checkpoint: fromItem(held) };
+      return { claimed: false, heldUntil: Number(held?.leaseUntil ?? params.leaseUntil) };
     }
   };
 
@@ -190,8 +188,7 @@ export const createSweepCheckpointStore = ({
       return true;
     } catch (error) {
       if (!isConditionalFailure(error)) throw error;
-      const held = (error as { Item?: Record<string, unknown> }).Item;
-      const old = held ? unmarshall(held as Parameters<typeof unmarshall>[0]) : undefined;
+      const old = failedConditionItem(error);
       return old !== undefined && old.leaseOwner === undefined && old.releasedBy === params.owner;
     }
   };

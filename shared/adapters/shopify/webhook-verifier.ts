@@ -1,5 +1,6 @@
-import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { unknownShopReason } from '../../domain/ports.js';
+import { hmacKey } from '../hmac-key.js';
 
 export type WebhookVerification =
   | { authentic: false; reason: string }
@@ -22,8 +23,8 @@ const base64Pattern = /^[A-Za-z0-9+/]+={0,2}$/;
  * the webhook bundle small (no Admin API library on the hot path).
  */
 export const createWebhookVerifier = (secret: string) => {
-  // A KeyObject, made once: Node 24's createHmac costs about five times as much with a Buffer key (hmac-key.ts).
-  const key = createSecretKey(Buffer.from(secret, 'utf8'));
+  // A KeyObject, made once: Node 24's createHmac costs about five times as much with a Buffer key.
+  const key = hmacKey(secret);
 
   return async (rawBody: Uint8Array, headers: Record<string, string>): Promise<WebhookVerification> => {
     const signature = headers['x-shopify-hmac-sha256']?.trim() ?? '';
